@@ -1,0 +1,180 @@
+package io.strata.metadata.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.metadata.server.MetadataServer;
+import io.strata.metadata.server.RatisSettings;
+import io.strata.proto.AllocateIds;
+import io.strata.proto.ClusterMap;
+import io.strata.proto.CreatePool;
+import io.strata.proto.GetClusterMap;
+import io.strata.proto.KvEntry;
+import io.strata.proto.KvGet;
+import io.strata.proto.KvScan;
+import io.strata.proto.KvTxn;
+import io.strata.proto.MetaCommand;
+import io.strata.proto.MetaQuery;
+import io.strata.proto.MetaQueryReply;
+import io.strata.proto.MetaReply;
+import io.strata.proto.MetaRequest;
+import io.strata.proto.MetaResult;
+import io.strata.proto.MetaStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The metadata seam every other module uses. Finds the Raft leader (Ratis does), merges
+ * concurrent commands into one log entry (see {@link CommandBatcher}), and turns replies into
+ * results or {@link MetaException}s. Every call is bounded by {@link #CALL_TIMEOUT_SECONDS}.
+ */
+public final class MetadataClient implements AutoCloseable {
+  public static final long CALL_TIMEOUT_SECONDS = 30;
+  static final int RETRY_ATTEMPTS = 100;
+  static final long RETRY_SLEEP_MILLIS = 200;
+
+  private final RaftClient raft;
+  private final CommandBatcher batcher;
+
+  public MetadataClient(Map<String, String> peers) {
+    RaftProperties p = RatisSettings.common();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+    this.raft = RaftClient.newBuilder()
+        .setProperties(p)
+        .setRaftGroup(MetadataServer.group(peers))
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_ATTEMPTS,
+            TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
+        .build();
+    this.batcher = new CommandBatcher(this::sendBatch);
+  }
+
+  /** Submits one command; concurrent submissions share Raft entries. */
+  public CompletableFuture<MetaResult> submit(MetaCommand command) {
+    return batcher.submit(command).orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private CompletableFuture<List<MetaResult>> sendBatch(List<MetaCommand> commands) {
+    byte[] bytes = MetaRequest.newBuilder().addAllCommands(commands).build().toByteArray();
+    return raft.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes))).thenApply(reply -> {
+      MetaReply r = parse(reply, MetaReply::parseFrom);
+      if (r.getResultsCount() != commands.size()) {
+        throw new MetaException(MetaStatus.META_UNAVAILABLE, "reply has " + r.getResultsCount()
+            + " results for " + commands.size() + " commands");
+      }
+      return r.getResultsList();
+    });
+  }
+
+  /** Linearizable read. */
+  public CompletableFuture<MetaQueryReply> query(MetaQuery q) {
+    return raft.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
+        .thenApply(reply -> parse(reply, MetaQueryReply::parseFrom))
+        .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private interface Parser<T> {
+    T parse(byte[] b) throws InvalidProtocolBufferException;
+  }
+
+  private static <T> T parse(RaftClientReply reply, Parser<T> parser) {
+    if (!reply.isSuccess()) {
+      throw new MetaException("metadata request failed", reply.getException());
+    }
+    try {
+      return parser.parse(reply.getMessage().getContent().toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      throw new MetaException("unparsable metadata reply", e);
+    }
+  }
+
+  // ---- conveniences: blocking, throwing MetaException for any non-OK status ----
+
+  public MetaResult call(MetaCommand c) {
+    MetaResult r = join(submit(c));
+    if (r.getStatus() != MetaStatus.META_OK) {
+      throw new MetaException(r.getStatus(), r.getMessage());
+    }
+    return r;
+  }
+
+  public MetaQueryReply ask(MetaQuery q) {
+    MetaQueryReply r = join(query(q));
+    if (r.getStatus() != MetaStatus.META_OK && r.getStatus() != MetaStatus.META_NOT_FOUND) {
+      throw new MetaException(r.getStatus(), r.getMessage());
+    }
+    return r;
+  }
+
+  public long txn(KvTxn t) {
+    return call(MetaCommand.newBuilder().setKvTxn(t).build()).getAppliedIndex();
+  }
+
+  public Optional<KvEntry> get(String namespace, byte[] key) {
+    MetaQueryReply r = ask(MetaQuery.newBuilder().setKvGet(KvGet.newBuilder()
+        .setNamespace(namespace).setKey(ByteString.copyFrom(key))).build());
+    return r.getEntriesCount() == 0 ? Optional.empty() : Optional.of(r.getEntries(0));
+  }
+
+  /** One page of a prefix scan; {@code startAfter} is exclusive. */
+  public MetaQueryReply scan(String namespace, byte[] prefix, byte[] startAfter, int limit) {
+    return ask(MetaQuery.newBuilder().setKvScan(KvScan.newBuilder().setNamespace(namespace)
+        .setPrefix(ByteString.copyFrom(prefix)).setStartAfter(ByteString.copyFrom(startAfter))
+        .setLimit(limit)).build());
+  }
+
+  public long allocateIds(String counter, long count) {
+    return call(MetaCommand.newBuilder().setAllocateIds(AllocateIds.newBuilder()
+        .setCounter(counter).setCount(count)).build()).getFirstId();
+  }
+
+  /** Creates the pool or returns the id of the existing one of that name. */
+  public int createPool(String name, int replication, int minReplicas, int pgCount) {
+    MetaResult r = join(submit(MetaCommand.newBuilder().setCreatePool(CreatePool.newBuilder()
+        .setName(name).setReplication(replication).setMinReplicas(minReplicas).setPgCount(pgCount)).build()));
+    if (r.getStatus() != MetaStatus.META_OK && r.getStatus() != MetaStatus.META_ALREADY_EXISTS) {
+      throw new MetaException(r.getStatus(), r.getMessage());
+    }
+    return r.getPoolId();
+  }
+
+  /** The cluster map if its epoch is newer than {@code epoch} (0 = always). */
+  public Optional<ClusterMap> clusterMap(long epoch) {
+    MetaQueryReply r = ask(MetaQuery.newBuilder().setGetClusterMap(GetClusterMap.newBuilder()
+        .setIfNewerThan(epoch)).build());
+    return r.hasClusterMap() ? Optional.of(r.getClusterMap()) : Optional.empty();
+  }
+
+  static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof MetaException me) {
+        throw me;
+      }
+      throw new MetaException("metadata call failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    try {
+      raft.close();
+    } catch (java.io.IOException e) {
+      // closing a client has nothing left to protect
+    }
+  }
+
+}

@@ -1,0 +1,45 @@
+package io.strata.metadata.server;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The Ratis tuning we run with (see shared/PERFORMANCE.md section 1): a 32 MB appender buffer,
+ * a write buffer and gRPC message limit above it, log-worker group commit, linearizable reads,
+ * and auto snapshots so the log stays bounded.
+ */
+public final class RatisSettings {
+  private RatisSettings() {}
+
+  public static RaftProperties server(MetadataConfig cfg, File storageDir, int port) {
+    RaftProperties p = common();
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+    GrpcConfigKeys.Server.setPort(p, port);
+    long min = cfg.electionTimeoutMin().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(min * 2, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("32MB"));
+    RaftServerConfigKeys.Log.Appender.setBufferElementLimit(p, 1024);
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("33MB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("32MB"));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
+    RaftServerConfigKeys.Log.setForceSyncNum(p, 128);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, cfg.snapshotEveryEntries());
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    return p;
+  }
+
+  public static RaftProperties common() {
+    RaftProperties p = new RaftProperties();
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("40MB"));
+    return p;
+  }
+}
