@@ -1,0 +1,110 @@
+package io.strata.client;
+
+import io.strata.metadata.client.MetadataClient;
+import io.strata.proto.ClusterMap;
+import io.strata.proto.DatanodeInfo;
+import io.strata.proto.Member;
+import io.strata.proto.NodeState;
+import io.strata.proto.PlacementGroup;
+import io.strata.proto.PoolInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The local copy of the cluster map, shared by clients and datanodes. Refreshed when someone
+ * sees a newer epoch (a heartbeat reply, a STALE_EPOCH answer); listeners hear every new map.
+ */
+public final class ClusterMapCache {
+  private final MetadataClient meta;
+  private final List<Consumer<ClusterMap>> listeners = new CopyOnWriteArrayList<>();
+  private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+
+  public ClusterMapCache(MetadataClient meta) {
+    this.meta = meta;
+  }
+
+  public ClusterMap current() {
+    return map;
+  }
+
+  public void onChange(Consumer<ClusterMap> listener) {
+    listeners.add(listener);
+  }
+
+  /** Fetches the map if the metadata service has a newer one; returns the current map. */
+  public ClusterMap refresh() {
+    Optional<ClusterMap> newer = meta.clusterMap(map.getEpoch());
+    newer.ifPresent(this::install);
+    return map;
+  }
+
+  /** Refreshes only if our epoch is older than {@code epoch}. */
+  public ClusterMap refreshIfOlder(long epoch) {
+    if (map.getEpoch() < epoch) {
+      return refresh();
+    }
+    return map;
+  }
+
+  public void install(ClusterMap next) {
+    boolean changed;
+    synchronized (this) {
+      changed = next.getEpoch() > map.getEpoch();
+      if (changed) {
+        map = next;
+      }
+    }
+    if (changed) {
+      for (Consumer<ClusterMap> l : listeners) {
+        l.accept(next);
+      }
+    }
+  }
+
+  // ---- pure helpers over a map ----
+
+  public static Optional<PoolInfo> pool(ClusterMap m, int poolId) {
+    return m.getPoolsList().stream().filter(p -> p.getPoolId() == poolId).findFirst();
+  }
+
+  public static Optional<PoolInfo> pool(ClusterMap m, String name) {
+    return m.getPoolsList().stream().filter(p -> p.getName().equals(name)).findFirst();
+  }
+
+  public static Optional<PlacementGroup> group(ClusterMap m, int pool, int pg) {
+    for (PlacementGroup g : m.getGroupsList()) {
+      if (g.getPool() == pool && g.getPg() == pg) {
+        return Optional.of(g);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static Optional<DatanodeInfo> node(ClusterMap m, String nodeId) {
+    for (DatanodeInfo n : m.getDatanodesList()) {
+      if (n.getNodeId().equals(nodeId)) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The members that take part in I/O now: those whose node is up. The first is the primary. */
+  public static List<Member> acting(ClusterMap m, PlacementGroup g) {
+    List<Member> out = new ArrayList<>();
+    for (Member member : g.getMembersList()) {
+      Optional<DatanodeInfo> n = node(m, member.getNodeId());
+      if (n.isPresent() && n.get().getState() == NodeState.NODE_UP) {
+        out.add(member);
+      }
+    }
+    return out;
+  }
+
+  public static String address(ClusterMap m, String nodeId) {
+    return node(m, nodeId).map(DatanodeInfo::getAddress).orElse("");
+  }
+}

@@ -1,0 +1,121 @@
+package io.strata.datanode.disk;
+
+import io.strata.proto.ChunkStatus;
+import java.util.Random;
+
+/**
+ * The injectable fault model of one simulated disk. Changed at runtime by tests, the CLI and
+ * cluster-sim; read by every disk operation. Randomness comes from a seeded generator so that a
+ * fault schedule replays.
+ */
+public final class DiskFaults {
+  private volatile boolean failed;
+  private volatile boolean readErrors;
+  private volatile boolean writeErrors;
+  private volatile double bitFlipOnReadProbability;
+  private volatile long extraLatencyMicros;
+  private final Random random;
+
+  public DiskFaults(long seed) {
+    this.random = new Random(seed);
+  }
+
+  /** Fail-stop: every operation fails until healed; reported to metadata as a failed disk. */
+  public void failStop() {
+    failed = true;
+  }
+
+  public void readErrors(boolean on) {
+    readErrors = on;
+  }
+
+  public void writeErrors(boolean on) {
+    writeErrors = on;
+  }
+
+  public void bitFlipOnRead(double probability) {
+    bitFlipOnReadProbability = probability;
+  }
+
+  public void slow(long extraLatencyMicros) {
+    this.extraLatencyMicros = extraLatencyMicros;
+  }
+
+  /** Clears every fault. */
+  public void heal() {
+    failed = false;
+    readErrors = false;
+    writeErrors = false;
+    bitFlipOnReadProbability = 0;
+    extraLatencyMicros = 0;
+  }
+
+  public boolean isFailed() {
+    return failed;
+  }
+
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    if (failed) {
+      b.append("failed ");
+    }
+    if (readErrors) {
+      b.append("read-errors ");
+    }
+    if (writeErrors) {
+      b.append("write-errors ");
+    }
+    if (bitFlipOnReadProbability > 0) {
+      b.append("bitflip=").append(bitFlipOnReadProbability).append(' ');
+    }
+    if (extraLatencyMicros > 0) {
+      b.append("slow=").append(extraLatencyMicros).append("us ");
+    }
+    return b.length() == 0 ? "ok" : b.toString().trim();
+  }
+
+  void beforeRead(String disk) {
+    delay();
+    if (failed) {
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk + " has failed");
+    }
+    if (readErrors) {
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "read error on disk " + disk);
+    }
+  }
+
+  void beforeWrite(String disk) {
+    delay();
+    if (failed) {
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk + " has failed");
+    }
+    if (writeErrors) {
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "write error on disk " + disk);
+    }
+  }
+
+  /** Maybe flips one bit of data just read, the way a decaying medium would. */
+  void afterRead(byte[] data) {
+    double p = bitFlipOnReadProbability;
+    if (p <= 0 || data.length == 0) {
+      return;
+    }
+    synchronized (random) {
+      if (random.nextDouble() < p) {
+        int bit = random.nextInt(data.length * 8);
+        data[bit / 8] ^= (byte) (1 << (bit % 8));
+      }
+    }
+  }
+
+  private void delay() {
+    long us = extraLatencyMicros;
+    if (us > 0) {
+      try {
+        Thread.sleep(us / 1000, (int) (us % 1000) * 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
