@@ -156,7 +156,7 @@ public final class MiniCluster implements AutoCloseable {
   public void restartMetadata(int i) throws IOException {
     killMetadata(i);
     MetadataConfig cfg = MetadataConfig.of("m" + i, metaPeers, baseDir.resolve("meta" + i))
-        .withLiveness(b.nodeDownAfter, b.nodeOutAfter).withSnapshotEveryEntries(b.snapshotEveryEntries);
+        .withLiveness(b.nodeDownAfter, b.nodeOutAfter).withSnapshotEveryEntries(b.snapshotEveryEntries).withLogSegmentBytes(b.logSegmentBytes);
     metas[i] = new MetadataServer(cfg).start();
   }
 
@@ -287,6 +287,7 @@ public final class MiniCluster implements AutoCloseable {
     private Duration nodeOutAfter = Duration.ofSeconds(6);
     private Duration scrubInterval = Duration.ZERO;
     private long snapshotEveryEntries = MetadataConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES;
+    private long logSegmentBytes = MetadataConfig.DEFAULT_LOG_SEGMENT_BYTES;
     private Path baseDir;
     private int metadataBasePort;
     private int datanodeBasePort;
@@ -302,6 +303,7 @@ public final class MiniCluster implements AutoCloseable {
     public Builder liveness(Duration down, Duration out) { this.nodeDownAfter = down; this.nodeOutAfter = out; return this; }
     public Builder scrubInterval(Duration d) { this.scrubInterval = d; return this; }
     public Builder snapshotEveryEntries(long n) { this.snapshotEveryEntries = n; return this; }
+    public Builder logSegmentBytes(long n) { this.logSegmentBytes = n; return this; }
     public Builder baseDir(Path p) { this.baseDir = p; return this; }
     public Builder ports(int metadataBase, int datanodeBase) { this.metadataBasePort = metadataBase; this.datanodeBasePort = datanodeBase; return this; }
     public Builder seed(long s) { this.seed = s; return this; }

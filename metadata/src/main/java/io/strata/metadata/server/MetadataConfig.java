@@ -15,6 +15,7 @@ import java.util.Map;
  * @param nodeOutAfter a DOWN datanode stays DOWN this long before it is marked OUT (re-mapped)
  * @param snapshotEveryEntries take a RocksDB checkpoint snapshot every this many log entries
  * @param electionTimeoutMin Raft election timeout lower bound
+ * @param logSegmentBytes Raft log segment size; only closed segments are purged after a snapshot
  */
 public record MetadataConfig(
     String peerId,
@@ -23,18 +24,21 @@ public record MetadataConfig(
     Duration nodeDownAfter,
     Duration nodeOutAfter,
     long snapshotEveryEntries,
-    Duration electionTimeoutMin) {
+    Duration electionTimeoutMin,
+    long logSegmentBytes) {
 
   public static final Duration DEFAULT_NODE_DOWN_AFTER = Duration.ofSeconds(6);
   public static final Duration DEFAULT_NODE_OUT_AFTER = Duration.ofSeconds(60);
   public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000;
   public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(1500);
+  public static final long DEFAULT_LOG_SEGMENT_BYTES = 32L << 20;
 
   public MetadataConfig {
     if (!peers.containsKey(peerId)) {
       throw new IllegalArgumentException("peer " + peerId + " is not among " + peers.keySet());
     }
-    if (nodeDownAfter.isNegative() || nodeOutAfter.isNegative() || snapshotEveryEntries < 1) {
+    if (nodeDownAfter.isNegative() || nodeOutAfter.isNegative() || snapshotEveryEntries < 1
+        || logSegmentBytes < (16 << 10)) {
       throw new IllegalArgumentException("limits must be positive");
     }
     peers = new LinkedHashMap<>(peers);
@@ -42,15 +46,22 @@ public record MetadataConfig(
 
   public static MetadataConfig of(String peerId, Map<String, String> peers, Path dataDir) {
     return new MetadataConfig(peerId, peers, dataDir, DEFAULT_NODE_DOWN_AFTER, DEFAULT_NODE_OUT_AFTER,
-        DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_ELECTION_TIMEOUT_MIN);
+        DEFAULT_SNAPSHOT_EVERY_ENTRIES, DEFAULT_ELECTION_TIMEOUT_MIN, DEFAULT_LOG_SEGMENT_BYTES);
   }
 
   public MetadataConfig withLiveness(Duration down, Duration out) {
-    return new MetadataConfig(peerId, peers, dataDir, down, out, snapshotEveryEntries, electionTimeoutMin);
+    return new MetadataConfig(peerId, peers, dataDir, down, out, snapshotEveryEntries, electionTimeoutMin,
+        logSegmentBytes);
   }
 
   public MetadataConfig withSnapshotEveryEntries(long n) {
-    return new MetadataConfig(peerId, peers, dataDir, nodeDownAfter, nodeOutAfter, n, electionTimeoutMin);
+    return new MetadataConfig(peerId, peers, dataDir, nodeDownAfter, nodeOutAfter, n, electionTimeoutMin,
+        logSegmentBytes);
+  }
+
+  public MetadataConfig withLogSegmentBytes(long n) {
+    return new MetadataConfig(peerId, peers, dataDir, nodeDownAfter, nodeOutAfter, snapshotEveryEntries,
+        electionTimeoutMin, n);
   }
 
   /** Parses {@code id=host:port,id=host:port}. */

@@ -97,6 +97,15 @@ public final class MetadataServer implements AutoCloseable {
     return stateMachine.clusterMap();
   }
 
+  /** A local, possibly stale read of this peer's own state: for diagnostics and tests. */
+  public java.util.Optional<byte[]> localGet(String namespace, byte[] key) {
+    return stateMachine.localGet(namespace, key);
+  }
+
+  public long installedSnapshots() {
+    return stateMachine.installedSnapshots();
+  }
+
   public MetadataConfig config() {
     return config;
   }

@@ -29,6 +29,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
   private final KvCommands kvCommands = new KvCommands();
   private final QueryHandler queries;
   private final AtomicLong lastStampMillis = new AtomicLong();
+  private final AtomicLong installedSnapshots = new AtomicLong();
   private final LongAdder appliedCommands;
   private final LongAdder appliedEntries;
   private volatile MetaStore store;
@@ -62,8 +64,20 @@ public final class MetadataStateMachine extends BaseStateMachine {
         "metadata log entries applied by this process's peers");
   }
 
+  /** How many snapshots Ratis installed into this peer (catch-up of a lagging follower). */
+  public long installedSnapshots() {
+    return installedSnapshots.get();
+  }
+
   public ClusterMap clusterMap() {
     return cluster.map();
+  }
+
+  /** This peer's own copy of a key (value without its version), no consensus involved. */
+  public java.util.Optional<byte[]> localGet(String namespace, byte[] key) {
+    MetaStore s = store;
+    byte[] v = s == null ? null : s.get(MetaStore.Cf.KV, KvKeys.key(namespace, key));
+    return v == null ? java.util.Optional.empty() : java.util.Optional.of(java.util.Arrays.copyOfRange(v, 8, v.length));
   }
 
   @Override
@@ -75,14 +89,31 @@ public final class MetadataStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
     snapshots.init(raftStorage);
-    openOrRestore();
+    getLifeCycle().startAndTransition(this::openOrRestore);
+  }
+
+  /** Ratis pauses the state machine before installing a snapshot into its directory. */
+  @Override
+  public void pause() {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
   public void reinitialize() throws IOException {
+    installedSnapshots.incrementAndGet();
+    LOG.info("reloading metadata state after a snapshot was installed");
     snapshots.refresh();
     closeStore();
     openOrRestore();
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+      lc.transition(LifeCycle.State.STARTING);
+      lc.transition(LifeCycle.State.RUNNING);
+    }
   }
 
   /** Opens the live database, first rebuilding it from the newest snapshot if it is behind that. */
