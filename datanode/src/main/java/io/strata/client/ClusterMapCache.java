@@ -49,18 +49,14 @@ public final class ClusterMapCache {
     return map;
   }
 
-  public void install(ClusterMap next) {
-    boolean changed;
-    synchronized (this) {
-      changed = next.getEpoch() > map.getEpoch();
-      if (changed) {
-        map = next;
-      }
+  /** Installs a newer map; listeners see maps one at a time and in epoch order. */
+  public synchronized void install(ClusterMap next) {
+    if (next.getEpoch() <= map.getEpoch()) {
+      return;
     }
-    if (changed) {
-      for (Consumer<ClusterMap> l : listeners) {
-        l.accept(next);
-      }
+    map = next;
+    for (Consumer<ClusterMap> l : listeners) {
+      l.accept(next);
     }
   }
 

@@ -30,13 +30,21 @@ final class Acked {
   }
 
   /** Every acknowledged chunk reads back with an acceptable CRC; returns how many were checked. */
+  java.util.function.Consumer<ChunkId> dump;
+
   int verify(ChunkClient chunks, String seedInfo) {
     int n = 0;
     for (Map.Entry<ChunkId, Integer> e : crcs.entrySet()) {
       Optional<ByteString> got = chunks.read(e.getKey(), 0, 0).join();
+      if (got.isEmpty() && dump != null) {
+        dump.accept(e.getKey());
+      }
       assertTrue(got.isPresent(), "acknowledged chunk " + e.getKey().getIndex() + " missing " + seedInfo);
       int crc = Checksums.crc32c(got.get().toByteArray());
       Set<Integer> alt = uncertain.getOrDefault(e.getKey(), Set.of());
+      if (crc != e.getValue() && !alt.contains(crc) && dump != null) {
+        dump.accept(e.getKey());
+      }
       if (crc != e.getValue()) {
         assertTrue(alt.contains(crc), "chunk " + e.getKey().getIndex() + " has crc " + crc + ", acknowledged "
             + e.getValue() + " " + seedInfo);

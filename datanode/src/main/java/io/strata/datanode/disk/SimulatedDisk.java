@@ -156,6 +156,11 @@ public final class SimulatedDisk implements AutoCloseable {
     return writer.submit(new DiskWriter.Op(null, 0, 0, null, null, true, false, new CompletableFuture<>()));
   }
 
+  /** Completes once every write queued before it has been applied (no sync). */
+  public CompletableFuture<Boolean> barrier() {
+    return writer.submit(new DiskWriter.Op(null, 0, 0, null, null, false, false, new CompletableFuture<>()));
+  }
+
   /** Runs on the writer thread only. */
   void applyBatch(List<DiskWriter.Op> ops) {
     try {

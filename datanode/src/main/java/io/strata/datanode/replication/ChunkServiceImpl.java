@@ -374,17 +374,28 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
 
   @Override
   public void summary(PgSummaryRequest req, StreamObserver<PgSummary> out) {
+    // Learn the new epoch first, so writes from a primary of an older epoch are refused from now
+    // on; then pass a barrier through the disk's writer so that every write accepted before that
+    // is in the summary the new primary peers with.
+    ClusterMap m = mapAt(req.getEpoch());
     SimulatedDisk disk = node.disk(req.getPg().getDiskIndex());
     if (disk == null) {
       reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_INVALID).build());
       return;
     }
+    if (req.getEpoch() < m.getEpoch()) {
+      reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch()).build());
+      return;
+    }
     try {
+      disk.barrier().get(REPLICA_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
       PgMeta s = disk.summary(req.getPg().getPool(), req.getPg().getPg());
       reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_OK).setMaxVersion(s.maxVersion())
           .setCount(s.count()).setDigest(s.digest()).setEpoch(node.map().getEpoch()).build());
     } catch (DiskException e) {
       reply(out, PgSummary.newBuilder().setStatus(e.status()).build());
+    } catch (Exception e) {
+      reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_IO_ERROR).build());
     }
   }
 

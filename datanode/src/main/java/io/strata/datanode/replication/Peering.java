@@ -99,7 +99,7 @@ public final class Peering implements AutoCloseable {
         Optional<PlacementGroup> g = ClusterMapCache.group(m, pg.pool, pg.pg);
         if (g.isPresent()) {
           pg.dirty = false;
-          reconcileAll(m, pg, ClusterMapCache.acting(m, g.get()));
+          reconcileAll(m, pg, ClusterMapCache.acting(m, g.get()), false);
         }
       } catch (RuntimeException e) {
         pg.dirty = true;
@@ -107,8 +107,17 @@ public final class Peering implements AutoCloseable {
     }
   }
 
-  /** Makes every reachable acting member equal to the newest copies; returns the highest version. */
+  /**
+   * Makes every acting member equal to the newest copies; returns the highest version. Throws if
+   * any acting member cannot take part: a member we cannot hear from may hold the only copy of
+   * the newest acknowledged writes besides ours, so the group waits (and retries) until that
+   * member answers or the map stops counting it as acting.
+   */
   private long reconcileAll(ClusterMap m, PgTable.Pg pg, List<Member> acting) {
+    return reconcileAll(m, pg, acting, true);
+  }
+
+  private long reconcileAll(ClusterMap m, PgTable.Pg pg, List<Member> acting, boolean strict) {
     SimulatedDisk mine = node.disk(acting.get(0).getDiskIndex());
     if (mine == null) {
       throw new IllegalStateException("no local disk " + acting.get(0).getDiskIndex());
@@ -120,23 +129,29 @@ public final class Peering implements AutoCloseable {
       try {
         s = summary(m, other, pg);
       } catch (RuntimeException e) {
-        pg.dirty = true;  // unreachable now; the map will mark it down or we retry
-        continue;
+        s = PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE).build();
       }
       if (s.getStatus() != ChunkStatus.CHUNK_OK) {
         pg.dirty = true;
+        if (s.getStatus() == ChunkStatus.CHUNK_STALE_EPOCH) {
+          node.maps().refreshIfOlder(s.getEpoch());
+        }
+        if (strict) {
+          throw new IllegalStateException("member " + other.getNodeId() + " of " + pg.pool + "/" + pg.pg
+              + " did not answer peering: " + s.getStatus());
+        }
         continue;
       }
       max = Math.max(max, s.getMaxVersion());
       if (s.getMaxVersion() != local.maxVersion() || s.getCount() != local.count() || s.getDigest() != local.digest()) {
-        reconcile(m, pg, mine, other);
+        reconcile(m, pg, mine, other, acting);
         local = mine.summary(pg.pool, pg.pg);
       }
     }
     return Math.max(max, mine.summary(pg.pool, pg.pg).maxVersion());
   }
 
-  private void reconcile(ClusterMap m, PgTable.Pg pg, SimulatedDisk mine, Member other) {
+  private void reconcile(ClusterMap m, PgTable.Pg pg, SimulatedDisk mine, Member other, List<Member> acting) {
     Map<ByteBuffer, Long> ours = new HashMap<>();
     byte[] after = new byte[0];
     while (true) {
@@ -156,8 +171,14 @@ public final class Peering implements AutoCloseable {
       Long tv = theirs.get(k);
       byte[] key = k.array();
       if (tv != null && (mv == null || tv > mv)) {
-        FetchRecordReply r = transfer.fetchGood(List.of(other), key, tv);
-        if (r != null && RecordTransfer.install(mine, key, r, false)) {
+        // Any acting member with a good copy at that version will do; if none can give one now
+        // (read errors, corruption) the group must not activate without it: retry later.
+        FetchRecordReply r = transfer.fetchGood(acting, key, tv);
+        if (r == null) {
+          throw new IllegalStateException("no readable copy of a record at version " + tv + " in group "
+              + pg.pool + "/" + pg.pg);
+        }
+        if (RecordTransfer.install(mine, key, r, false)) {
           copied++;
         }
       } else if (mv != null && (tv == null || mv > tv)) {

@@ -104,7 +104,9 @@ public final class PgTable {
       if (pg.active != target) {
         return;
       }
-      pg.lastVersion.accumulateAndGet(maxVersion, Math::max);
+      // Versions are (epoch << 32 | sequence): a primary of a newer epoch always writes versions
+      // above anything a fenced primary of an older epoch may still have stored somewhere.
+      pg.lastVersion.accumulateAndGet(Math.max(maxVersion, m.getEpoch() << 32), Math::max);
       pg.actingAtActivation = acting;
       pg.activeEpoch = m.getEpoch();
       pg.dirty = false;

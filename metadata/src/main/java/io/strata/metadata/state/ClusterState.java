@@ -53,7 +53,8 @@ public final class ClusterState {
   }
 
   private void remap(Batch batch, ClusterMap.Builder b) {
-    b.clearGroups().addAllGroups(Placement.compute(b.getDatanodesList(), b.getPoolsList()));
+    List<io.strata.proto.PlacementGroup> previous = new ArrayList<>(b.getGroupsList());
+    b.clearGroups().addAllGroups(Placement.compute(b.getDatanodesList(), b.getPoolsList(), previous));
     b.setEpoch(map.getEpoch() + 1);
     write(batch, b.build());
   }
