@@ -1,0 +1,119 @@
+package io.strata.sim;
+
+import io.strata.common.AdminHttpServer;
+import io.strata.common.AdminHttpServer.Response;
+import io.strata.common.Metrics;
+import io.strata.datanode.disk.DiskFaults;
+import io.strata.minicluster.MiniCluster;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code strata up}: the whole cloud in one JVM on fixed loopback ports under one data directory,
+ * with the admin endpoint (health, metrics, fault injection) on top. A restart on the same
+ * directory finds every byte again.
+ */
+final class EmbeddedCloud implements AutoCloseable {
+  static final int DEFAULT_ADMIN_PORT = 7070;
+  static final int DEFAULT_METADATA_PORT = 7100;
+  static final int DEFAULT_DATANODE_PORT = 7200;
+
+  private final MiniCluster cluster;
+  private final AdminHttpServer admin;
+
+  EmbeddedCloud(Args a) throws IOException {
+    Path data = Path.of(a.get("data", "strata-data")).toAbsolutePath();
+    String host = "127.0.0.1";
+    System.out.println("strata: starting the embedded cloud in " + data + " ...");
+    this.cluster = MiniCluster.builder()
+        .baseDir(data)
+        .metadataPeers(a.getInt("metadata-peers", 3))
+        .datanodes(a.getInt("datanodes", 3))
+        .disksPerNode(a.getInt("disks", 2))
+        .pgCount(a.getInt("pgs", 64))
+        .diskCapacityBytes(a.getSize("disk-capacity", 64L << 30))
+        .ports(a.getInt("metadata-port", DEFAULT_METADATA_PORT), a.getInt("datanode-port", DEFAULT_DATANODE_PORT))
+        .heartbeat(Duration.ofSeconds(1))
+        .liveness(Duration.ofSeconds(6), Duration.ofSeconds(a.getInt("out-after-seconds", 60)))
+        .scrubInterval(Duration.ofMinutes(10))
+        .build();
+    this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
+    routes();
+    admin.start();
+    Metrics.global().gauge("strata_metadata_leader_present", "1 if a metadata leader is elected",
+        () -> cluster.metadataLeader() >= 0 ? 1 : 0);
+    Metrics.global().gauge("strata_cluster_map_epoch", "current cluster map epoch",
+        () -> cluster.client().maps().current().getEpoch());
+  }
+
+  private void routes() {
+    admin.route("/health", req -> {
+      String body = HealthReport.render(cluster);
+      return Response.json(body.contains("\"status\":\"unavailable\"") ? 503 : 200, body);
+    });
+    admin.route("/admin/disk", req -> {
+      int node = cluster.datanodeIndex(req.param("node"));
+      int disk = Integer.parseInt(req.param("disk"));
+      DiskFaults f = cluster.faults(node, disk);
+      switch (req.param("action")) {
+        case "fail" -> cluster.failDisk(node, disk);
+        case "heal" -> cluster.healDisk(node, disk);
+        case "slow" -> f.slow(Long.parseLong(req.param("latencyMicros") == null ? "20000" : req.param("latencyMicros")));
+        case "bitflip" -> f.bitFlipOnRead(Double.parseDouble(req.param("probability") == null ? "0.01" : req.param("probability")));
+        default -> {
+          return Response.json(400, "{\"error\":\"action is fail|heal|slow|bitflip\"}");
+        }
+      }
+      return Response.json(200, "{\"node\":\"" + req.param("node") + "\",\"disk\":" + disk + ",\"faults\":\""
+          + f.describe() + "\"}");
+    });
+    admin.route("/admin/node", req -> {
+      int node = cluster.datanodeIndex(req.param("node"));
+      try {
+        switch (req.param("action")) {
+          case "kill" -> cluster.killDatanode(node);
+          case "restart" -> cluster.restartDatanode(node);
+          default -> {
+            return Response.json(400, "{\"error\":\"action is kill|restart\"}");
+          }
+        }
+      } catch (IOException e) {
+        return Response.json(500, "{\"error\":\"" + e.getMessage() + "\"}");
+      }
+      return Response.json(200, "{\"node\":\"" + req.param("node") + "\",\"running\":"
+          + cluster.isDatanodeRunning(node) + "}");
+    });
+  }
+
+  void printEndpoints() {
+    System.out.println();
+    System.out.println("Strata is up.");
+    System.out.println("  admin     http://127.0.0.1:" + admin.port() + "/health   /metrics");
+    cluster.metadataPeers().forEach((id, addr) -> System.out.println("  metadata  " + id + " " + addr + " (Ratis gRPC)"));
+    for (int i = 0; i < cluster.numDatanodes(); i++) {
+      System.out.println("  datanode  dn" + i + " 127.0.0.1:" + cluster.datanode(i).port() + " ("
+          + cluster.datanode(i).disks().size() + " simulated disks)");
+    }
+    System.out.println("  data dir  " + cluster.baseDir());
+    System.out.println("  try       ./strata status   |   ./strata disk fail dn0 0   |   ./strata node kill dn1");
+    System.out.println("Stop with Ctrl-C (SIGTERM): a clean shutdown; ./strata up again resumes on the same data.");
+  }
+
+  void awaitShutdown() throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("strata: shutting down ...");
+      close();
+      done.countDown();
+    }, "strata-shutdown"));
+    done.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    admin.close();
+    cluster.close();
+  }
+}

@@ -1,0 +1,144 @@
+package io.strata.sim;
+
+import io.strata.common.AdminHttpServer;
+import io.strata.common.AdminHttpServer.Response;
+import io.strata.datanode.DatanodeConfig;
+import io.strata.datanode.DatanodeServer;
+import io.strata.metadata.client.MetadataClient;
+import io.strata.metadata.server.MetadataConfig;
+import io.strata.metadata.server.MetadataServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code strata} command: start services, inspect a running cloud, inject faults. */
+public final class StrataMain {
+  private StrataMain() {}
+
+  static final String USAGE = """
+      usage: strata COMMAND [options]
+        up [--data DIR] [--admin-port 7070] [--datanodes 3] [--disks 2]
+                                    start the whole embedded cloud in one process
+        metadata --id m0 --peers m0=HOST:PORT,... --data DIR [--admin-port N]
+                                    run one metadata peer
+        datanode --id dn0 --meta m0=HOST:PORT,... --data DIR [--port N] [--disks 2] [--capacity 64G] [--admin-port N]
+                                    run one datanode
+        pool create NAME --meta PEERS [--replication 3] [--min 2] [--pgs 64]
+        status [--admin http://127.0.0.1:7070]
+        disk fail|heal|slow|bitflip NODE DISK [--latency-us N] [--probability P]
+        node kill|restart NODE
+      """;
+
+  public static void main(String[] argv) throws Exception {
+    if (argv.length == 0 || argv[0].equals("-h") || argv[0].equals("--help") || argv[0].equals("help")) {
+      System.out.print(USAGE);
+      return;
+    }
+    Args a = new Args(argv, 1);
+    try {
+      switch (argv[0]) {
+        case "up" -> up(a);
+        case "metadata" -> metadata(a);
+        case "datanode" -> datanode(a);
+        case "pool" -> pool(a);
+        case "status" -> System.out.println(call(a, "/health"));
+        case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
+            + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01")));
+        case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
+        default -> {
+          System.err.print(USAGE);
+          System.exit(2);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("strata: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void up(Args a) throws Exception {
+    EmbeddedCloud cloud = new EmbeddedCloud(a);
+    cloud.printEndpoints();
+    cloud.awaitShutdown();
+  }
+
+  private static void metadata(Args a) throws Exception {
+    Map<String, String> peers = MetadataConfig.parsePeers(a.get("peers", ""));
+    MetadataServer server = new MetadataServer(MetadataConfig.of(a.get("id", ""), peers,
+        Path.of(a.get("data", "strata-meta")))).start();
+    AdminHttpServer admin = new AdminHttpServer("127.0.0.1", a.getInt("admin-port", 0));
+    admin.route("/health", req -> Response.json(200, "{\"peer\":\"" + server.peerId() + "\",\"leader\":"
+        + server.isLeader() + ",\"appliedIndex\":" + server.lastAppliedIndex() + ",\"epoch\":"
+        + server.clusterMap().getEpoch() + "}"));
+    admin.start();
+    System.out.println("metadata peer " + server.peerId() + " up; admin http://127.0.0.1:" + admin.port() + "/health");
+    block(() -> {
+      admin.close();
+      try {
+        server.close();
+      } catch (Exception e) {
+        e.printStackTrace();
+      }
+    });
+  }
+
+  private static void datanode(Args a) throws Exception {
+    Map<String, String> peers = MetadataConfig.parsePeers(a.get("meta", ""));
+    DatanodeConfig cfg = DatanodeConfig.of(a.get("id", ""), Path.of(a.get("data", "strata-dn")), a.getInt("disks", 2),
+        peers).withPort(a.getInt("port", 0)).withCapacity(a.getSize("capacity", DatanodeConfig.DEFAULT_DISK_CAPACITY_BYTES));
+    DatanodeServer server = new DatanodeServer(cfg, null).start();
+    AdminHttpServer admin = new AdminHttpServer("127.0.0.1", a.getInt("admin-port", 0));
+    admin.route("/health", req -> {
+      StringBuilder b = new StringBuilder("{\"node\":\"" + server.nodeId() + "\",\"port\":" + server.port()
+          + ",\"epoch\":" + server.maps().current().getEpoch() + ",\"disks\":[");
+      for (int i = 0; i < server.disks().size(); i++) {
+        var d = server.disk(i);
+        b.append(i == 0 ? "" : ",").append("{\"index\":").append(i).append(",\"usedBytes\":").append(d.usedBytes())
+            .append(",\"faults\":\"").append(d.faults().describe()).append("\"}");
+      }
+      return Response.json(200, b.append("]}").toString());
+    });
+    admin.start();
+    System.out.println("datanode " + server.nodeId() + " up at port " + server.port() + "; admin http://127.0.0.1:"
+        + admin.port() + "/health");
+    block(() -> {
+      admin.close();
+      server.close();
+    });
+  }
+
+  private static void pool(Args a) {
+    if (!a.pos(0).equals("create")) {
+      throw new IllegalArgumentException("pool create NAME ...");
+    }
+    try (MetadataClient meta = new MetadataClient(MetadataConfig.parsePeers(a.get("meta", "")))) {
+      int id = meta.createPool(a.pos(1), a.getInt("replication", 3), a.getInt("min", 2), a.getInt("pgs", 64));
+      System.out.println("pool " + a.pos(1) + " id " + id);
+    }
+  }
+
+  private static String call(Args a, String path) throws Exception {
+    String base = a.get("admin", System.getenv().getOrDefault("STRATA_ADMIN", "http://127.0.0.1:7070"));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 400 && r.statusCode() != 503) {
+      throw new IllegalArgumentException("HTTP " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  private static void block(Runnable onStop) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      onStop.run();
+      done.countDown();
+    }));
+    done.await();
+  }
+}
