@@ -1,0 +1,100 @@
+package io.strata.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.strata.client.StrataClient;
+import io.strata.common.Ports;
+import io.strata.metadata.server.MetadataConfig;
+import io.strata.proto.ChunkId;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code strata up} end to end: health, metrics, fault injection, and a restart that keeps every byte. */
+class EmbeddedCloudIT {
+  @TempDir
+  Path data;
+
+  static int freeRange(int n) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = 20000 + new Random().nextInt(30000);
+      boolean free = true;
+      for (int p = base; p < base + n && free; p++) {
+        try (ServerSocket s = new ServerSocket(p)) {
+          s.setReuseAddress(true);
+        } catch (java.io.IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free port range");
+  }
+
+  static String get(int port, String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() + " " + r.body();
+  }
+
+  @Test
+  void upServesHealthMetricsFaultsAndSurvivesARestart() throws Exception {
+    int metaBase = freeRange(3);
+    int dnBase = freeRange(3);
+    int admin = Ports.freePort();
+    String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
+        "--datanode-port", "" + dnBase, "--pgs", "16"};
+    Map<String, String> peers = new LinkedHashMap<>();
+    for (int i = 0; i < 3; i++) {
+      peers.put("m" + i, "127.0.0.1:" + (metaBase + i));
+    }
+    byte[] payload = new byte[100_000];
+    new Random(1).nextBytes(payload);
+    ChunkId id;
+    try (EmbeddedCloud cloud = new EmbeddedCloud(new Args(argv, 0))) {
+      String health = get(admin, "/health");
+      assertTrue(health.startsWith("200 "), health);
+      assertTrue(health.contains("\"status\":\"ok\"") && health.contains("\"leader\":\"m"), health);
+      assertTrue(health.contains("\"placementGroups\":{\"total\":16,\"healthy\":16"), health);
+      try (StrataClient client = new StrataClient(peers)) {
+        id = client.chunks().chunkId(client.chunks().poolId("default"), ByteString.copyFromUtf8("keep"), 0);
+        client.chunks().write(id, ByteString.copyFrom(payload), true).join();
+      }
+      String metrics = get(admin, "/metrics");
+      assertTrue(metrics.contains("# TYPE strata_chunk_writes_total counter"), metrics);
+      assertTrue(metrics.contains("strata_meta_applied_commands_total"), metrics);
+
+      String fail = get(admin, "/admin/disk?action=fail&node=dn1&disk=0");
+      assertTrue(fail.startsWith("200 ") && fail.contains("failed"), fail);
+      io.strata.minicluster.MiniCluster.waitFor(() -> {
+        try {
+          return get(admin, "/health").contains("\"state\":\"DISK_FAILED\"");
+        } catch (Exception e) {
+          return false;
+        }
+      }, java.time.Duration.ofSeconds(20), "health to show the failed disk");
+      assertTrue(get(admin, "/admin/disk?action=heal&node=dn1&disk=0").startsWith("200 "));
+      assertTrue(get(admin, "/admin/disk?action=explode&node=dn1&disk=0").startsWith("400 "));
+    }
+    // Same directory, same ports: everything comes back.
+    try (EmbeddedCloud cloud = new EmbeddedCloud(new Args(argv, 0));
+         StrataClient client = new StrataClient(peers)) {
+      assertArrayEquals(payload, client.chunks().read(id, 0, 0).join().orElseThrow().toByteArray());
+      assertEquals(1, client.metadata().clusterMap(0).orElseThrow().getPoolsCount());
+    }
+    assertTrue(MetadataConfig.parsePeers("a=h:1,b=h:2").size() == 2);
+  }
+}
