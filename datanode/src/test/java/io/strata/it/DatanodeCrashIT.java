@@ -67,6 +67,36 @@ class DatanodeCrashIT {
     }
   }
 
+  @Test
+  void datanodeDownPastTheTimeoutIsReplacedAndItsGroupsBackfilled() throws Exception {
+    try (MiniCluster c = MiniCluster.builder().datanodes(4)
+        .liveness(Duration.ofSeconds(2), Duration.ofSeconds(3)).build()) {
+      ChunkClient chunks = c.client().chunks();
+      Acked acked = new Acked();
+      Random r = new Random(11);
+      for (int i = 0; i < 150; i++) {
+        ChunkId id = chunks.chunkId(c.poolId(), ByteString.copyFromUtf8("out"), i);
+        byte[] data = new byte[3000];
+        r.nextBytes(data);
+        chunks.write(id, ByteString.copyFrom(data), false).join();
+        acked.ack(id, data);
+      }
+      c.killDatanode(2);
+      MiniCluster.waitFor(() -> c.currentMap().getDatanodesList().stream()
+          .anyMatch(n -> n.getNodeId().equals("dn2") && n.getState() == io.strata.proto.NodeState.NODE_OUT),
+          Duration.ofSeconds(30), "dn2 marked OUT");
+      MiniCluster.waitFor(() -> c.currentMap().getGroupsList().stream().allMatch(g -> g.getMembersCount() == 3
+              && g.getMembersList().stream().noneMatch(m -> m.getNodeId().equals("dn2"))),
+          Duration.ofSeconds(30), "groups re-mapped away from dn2");
+      MiniCluster.waitFor(() -> replicasAgree(c, acked), Duration.ofSeconds(60), "backfill to three copies");
+      for (ChunkId id : acked.crcs.keySet()) {
+        PlacementGroup g = ClusterMapCache.group(c.currentMap(), id.getPool(), id.getPg()).orElseThrow();
+        assertEquals(3, ClusterMapCache.acting(c.currentMap(), g).size());
+      }
+      acked.verify(chunks, "");
+    }
+  }
+
   static boolean replicasAgree(MiniCluster c, Acked acked) {
     ClusterMap m = c.currentMap();
     for (ChunkId id : acked.crcs.keySet()) {
