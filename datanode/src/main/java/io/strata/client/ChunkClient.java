@@ -99,7 +99,7 @@ public final class ChunkClient implements AutoCloseable {
       }
       WriteChunkRequest req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
           .setData(data).setCrc32C(crc).setSync(sync).build();
-      return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).write(req))
+      return channels.writes(primary).submit(req)
           .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
     }, "write " + describe(id));
   }

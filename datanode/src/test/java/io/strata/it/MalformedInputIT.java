@@ -82,7 +82,7 @@ class MalformedInputIT {
     ManagedChannel ch = NettyChannelBuilder.forTarget(address(0)).usePlaintext().build();
     try {
       Random r = new Random(1234);
-      for (String method : new String[] {"Write", "Read", "Replicate", "Push", "List", "Fetch", "Summary", "Flush"}) {
+      for (String method : new String[] {"Write", "WriteBatch", "Read", "Replicate", "ReplicateBatch", "Push", "List", "Fetch", "Summary", "Flush"}) {
         MethodDescriptor<byte[], byte[]> md = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(MethodDescriptor.generateFullMethodName("strata.ChunkService", method))

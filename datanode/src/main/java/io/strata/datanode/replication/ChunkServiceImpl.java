@@ -33,7 +33,11 @@ import io.strata.proto.PushRecordRequest;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.ReplicaWrite;
+import io.strata.proto.ReplicaWriteBatch;
+import io.strata.proto.ReplicaWriteBatchReply;
 import io.strata.proto.ReplicaWriteReply;
+import io.strata.proto.WriteChunkBatch;
+import io.strata.proto.WriteChunkBatchReply;
 import io.strata.proto.WriteChunkReply;
 import io.strata.proto.WriteChunkRequest;
 import java.util.ArrayList;
@@ -124,28 +128,42 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
 
   @Override
   public void write(WriteChunkRequest req, StreamObserver<WriteChunkReply> out) {
+    handleWrite(req).thenAccept(r -> reply(out, r));
+  }
+
+  @Override
+  public void writeBatch(WriteChunkBatch batch, StreamObserver<WriteChunkBatchReply> out) {
+    List<CompletableFuture<WriteChunkReply>> all = new ArrayList<>(batch.getRequestsCount());
+    for (WriteChunkRequest req : batch.getRequestsList()) {
+      all.add(handleWrite(req));
+    }
+    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenAccept(v -> {
+      WriteChunkBatchReply.Builder b = WriteChunkBatchReply.newBuilder();
+      all.forEach(f -> b.addReplies(f.join()));
+      reply(out, b.build());
+    });
+  }
+
+  private CompletableFuture<WriteChunkReply> handleWrite(WriteChunkRequest req) {
     String bad = req.hasId() ? validate(req.getId()) : "missing chunk id";
     if (bad == null && req.getData().size() > MAX_CHUNK_BYTES) {
       bad = "chunk larger than " + MAX_CHUNK_BYTES + " bytes";
     }
     if (bad != null) {
-      reply(out, writeReply(ChunkStatus.CHUNK_INVALID, bad, node.map().getEpoch()));
-      return;
+      return CompletableFuture.completedFuture(writeReply(ChunkStatus.CHUNK_INVALID, bad, node.map().getEpoch()));
     }
     if (!req.getDelete() && Checksums.crc32c(req.getData().asReadOnlyByteBuffer()) != req.getCrc32C()) {
-      reply(out, writeReply(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "data does not match its crc32c", node.map().getEpoch()));
-      return;
+      return CompletableFuture.completedFuture(writeReply(ChunkStatus.CHUNK_CHECKSUM_MISMATCH,
+          "data does not match its crc32c", node.map().getEpoch()));
     }
     Primary p = primary(req.getEpoch(), req.getId());
     if (p.refusal() != null) {
-      reply(out, writeReply(p.refusal(), p.why(), p.map().getEpoch()));
-      return;
+      return CompletableFuture.completedFuture(writeReply(p.refusal(), p.why(), p.map().getEpoch()));
     }
-    p.pg().active.copy().orTimeout(ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+    return p.pg().active.copy().orTimeout(ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
         .thenCompose(v -> replicatedWrite(p, req))
         .exceptionally(t -> writeReply(ChunkStatus.CHUNK_UNAVAILABLE, "group " + req.getId().getPg()
-            + " not active: " + cause(t).getMessage(), p.map().getEpoch()))
-        .thenAccept(r -> reply(out, r));
+            + " not active: " + cause(t).getMessage(), p.map().getEpoch()));
   }
 
   private CompletableFuture<WriteChunkReply> replicatedWrite(Primary p, WriteChunkRequest req) {
@@ -165,8 +183,7 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
       ReplicaWrite rw = ReplicaWrite.newBuilder().setEpoch(p.map().getEpoch()).setId(id).setVersion(version)
           .setData(req.getData()).setCrc32C(h.crc32c()).setDelete(req.getDelete()).setSync(req.getSync())
           .setDiskIndex(m.getDiskIndex()).build();
-      remote.add(Futures.of(node.channels().stub(ClusterMapCache.address(p.map(), m.getNodeId()),
-              REPLICA_DEADLINE_MILLIS).replicate(rw))
+      remote.add(node.channels().replicas(ClusterMapCache.address(p.map(), m.getNodeId())).submit(rw)
           .exceptionally(t -> ReplicaWriteReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
               .setMessage(String.valueOf(t)).build()));
     }
@@ -344,11 +361,28 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
 
   @Override
   public void replicate(ReplicaWrite req, StreamObserver<ReplicaWriteReply> out) {
+    handleReplicate(req).thenAccept(r -> reply(out, r));
+  }
+
+  @Override
+  public void replicateBatch(ReplicaWriteBatch batch, StreamObserver<ReplicaWriteBatchReply> out) {
+    List<CompletableFuture<ReplicaWriteReply>> all = new ArrayList<>(batch.getWritesCount());
+    for (ReplicaWrite w : batch.getWritesList()) {
+      all.add(handleReplicate(w));
+    }
+    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenAccept(v -> {
+      ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
+      all.forEach(f -> b.addReplies(f.join()));
+      reply(out, b.build());
+    });
+  }
+
+  private CompletableFuture<ReplicaWriteReply> handleReplicate(ReplicaWrite req) {
     ClusterMap m = mapAt(req.getEpoch());
     if (req.getEpoch() < m.getEpoch()) {
-      reply(out, ReplicaWriteReply.newBuilder().setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch())
+      return CompletableFuture.completedFuture(ReplicaWriteReply.newBuilder()
+          .setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch())
           .setMessage("primary at epoch " + req.getEpoch() + " fenced by " + m.getEpoch()).build());
-      return;
     }
     String bad = req.hasId() ? validate(req.getId()) : "missing chunk id";
     SimulatedDisk disk = node.disk(req.getDiskIndex());
@@ -356,20 +390,20 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
       bad = "no disk " + req.getDiskIndex();
     }
     if (bad == null && !req.getDelete() && Checksums.crc32c(req.getData().asReadOnlyByteBuffer()) != req.getCrc32C()) {
-      reply(out, ReplicaWriteReply.newBuilder().setStatus(ChunkStatus.CHUNK_CHECKSUM_MISMATCH).build());
-      return;
+      return CompletableFuture.completedFuture(ReplicaWriteReply.newBuilder()
+          .setStatus(ChunkStatus.CHUNK_CHECKSUM_MISMATCH).build());
     }
     if (bad != null) {
-      reply(out, ReplicaWriteReply.newBuilder().setStatus(ChunkStatus.CHUNK_INVALID).setMessage(bad).build());
-      return;
+      return CompletableFuture.completedFuture(ReplicaWriteReply.newBuilder()
+          .setStatus(ChunkStatus.CHUNK_INVALID).setMessage(bad).build());
     }
     byte[] data = req.getDelete() ? new byte[0] : req.getData().toByteArray();
     RecordHeader h = new RecordHeader(req.getVersion(), req.getCrc32C(), data.length, req.getDelete());
-    disk.write(ChunkKeys.encode(req.getId()), req.getId().getPool(), req.getId().getPg(), h, data, req.getSync(), false)
+    return disk.write(ChunkKeys.encode(req.getId()), req.getId().getPool(), req.getId().getPg(), h, data,
+            req.getSync(), false)
         .handle((applied, t) -> t == null
             ? ReplicaWriteReply.newBuilder().setStatus(ChunkStatus.CHUNK_OK).setEpoch(m.getEpoch()).build()
-            : ReplicaWriteReply.newBuilder().setStatus(statusOf(t)).setMessage(cause(t).getMessage()).build())
-        .thenAccept(r -> reply(out, r));
+            : ReplicaWriteReply.newBuilder().setStatus(statusOf(t)).setMessage(cause(t).getMessage()).build());
   }
 
   @Override
