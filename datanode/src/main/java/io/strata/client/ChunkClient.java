@@ -1,5 +1,6 @@
 package io.strata.client;
 
+import io.strata.common.Threads;
 import com.google.protobuf.ByteString;
 import io.strata.common.Checksums;
 import io.strata.common.Hashing;
@@ -41,11 +42,7 @@ public final class ChunkClient implements AutoCloseable {
 
   private final ClusterMapCache maps;
   private final PeerChannels channels;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "chunk-client-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("chunk-client-retry"));
 
   public ChunkClient(ClusterMapCache maps, PeerChannels channels) {
     this.maps = maps;

@@ -2,6 +2,7 @@ package io.strata.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.strata.common.RpcBatcher;
 import io.strata.proto.ChunkServiceGrpc;
 import io.strata.proto.ReplicaWrite;
 import io.strata.proto.ReplicaWriteBatch;
@@ -32,19 +33,33 @@ public final class PeerChannels implements AutoCloseable {
   private final Map<String, RpcBatcher<WriteChunkRequest, WriteChunkReply>> writes = new ConcurrentHashMap<>();
   private final Map<String, RpcBatcher<ReplicaWrite, ReplicaWriteReply>> replicas = new ConcurrentHashMap<>();
 
+  /**
+   * A batch carries requests of many callers, and may be sent from inside some server call's
+   * gRPC context; started there it would be cancelled when that call completes. Batches are
+   * therefore always started in the root context.
+   */
+  static <T> T inRootContext(java.util.function.Supplier<T> call) {
+    io.grpc.Context previous = io.grpc.Context.ROOT.attach();
+    try {
+      return call.get();
+    } finally {
+      io.grpc.Context.ROOT.detach(previous);
+    }
+  }
+
   /** Chunk writes to the primary at {@code address}, batched. */
   public RpcBatcher<WriteChunkRequest, WriteChunkReply> writes(String address) {
     return writes.computeIfAbsent(address, a -> new RpcBatcher<>(
-        list -> Futures.of(stub(a, BATCH_DEADLINE_MILLIS).writeBatch(WriteChunkBatch.newBuilder()
-            .addAllRequests(list).build())).thenApply(WriteChunkBatchReply::getRepliesList),
+        list -> inRootContext(() -> Futures.of(stub(a, BATCH_DEADLINE_MILLIS).writeBatch(WriteChunkBatch.newBuilder()
+            .addAllRequests(list).build())).thenApply(WriteChunkBatchReply::getRepliesList)),
         r -> r.getData().size() + 64, BATCH_IN_FLIGHT, BATCH_ITEMS, BATCH_BYTES, BATCH_QUEUED));
   }
 
   /** Replica writes to the member at {@code address}, batched. */
   public RpcBatcher<ReplicaWrite, ReplicaWriteReply> replicas(String address) {
     return replicas.computeIfAbsent(address, a -> new RpcBatcher<>(
-        list -> Futures.of(stub(a, BATCH_DEADLINE_MILLIS).replicateBatch(ReplicaWriteBatch.newBuilder()
-            .addAllWrites(list).build())).thenApply(ReplicaWriteBatchReply::getRepliesList),
+        list -> inRootContext(() -> Futures.of(stub(a, BATCH_DEADLINE_MILLIS).replicateBatch(ReplicaWriteBatch
+            .newBuilder().addAllWrites(list).build())).thenApply(ReplicaWriteBatchReply::getRepliesList)),
         r -> r.getData().size() + 64, BATCH_IN_FLIGHT, BATCH_ITEMS, BATCH_BYTES, BATCH_QUEUED));
   }
 

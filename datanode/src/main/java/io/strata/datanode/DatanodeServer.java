@@ -1,5 +1,6 @@
 package io.strata.datanode;
 
+import io.strata.common.Threads;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.strata.client.ClusterMapCache;
@@ -54,11 +55,7 @@ public final class DatanodeServer implements AutoCloseable {
     pgs.peerWith(peering::activate);
     maps.onChange(pgs::onMap);
     this.scrubber = new Scrubber(node);
-    this.rpcExecutor = Executors.newFixedThreadPool(RPC_THREADS, r -> {
-      Thread t = new Thread(r, "chunk-rpc-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.rpcExecutor = Executors.newFixedThreadPool(RPC_THREADS, Threads.daemon("chunk-rpc-" + config.nodeId()));
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .addService(new ChunkServiceImpl(node))
         .executor(rpcExecutor)

@@ -1,5 +1,6 @@
 package io.strata.datanode;
 
+import io.strata.common.Threads;
 import io.strata.client.ClusterMapCache;
 import io.strata.datanode.disk.SimulatedDisk;
 import io.strata.metadata.client.MetadataClient;
@@ -37,11 +38,7 @@ final class Heartbeater implements AutoCloseable {
     this.disks = disks;
     this.meta = meta;
     this.maps = maps;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "heartbeat-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("heartbeat-" + config.nodeId()));
   }
 
   void start() {

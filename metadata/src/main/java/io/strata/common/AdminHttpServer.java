@@ -45,11 +45,7 @@ public final class AdminHttpServer implements AutoCloseable {
 
   public AdminHttpServer(String host, int port) throws IOException {
     this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "admin-http");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newFixedThreadPool(2, Threads.daemon("admin-http"));
     server.setExecutor(executor);
     route("/metrics", req -> Response.text(200, Metrics.global().renderPrometheus()));
   }

@@ -64,6 +64,9 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   private final RecordTransfer transfer;
   private final LongAdder writes = Metrics.global().counter("strata_chunk_writes_total", "chunk writes served as primary");
   private final LongAdder reads = Metrics.global().counter("strata_chunk_reads_total", "chunk reads served as primary");
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkServiceImpl.class);
+  private final LongAdder replicaFailures = Metrics.global().counter("strata_chunk_replica_write_failures_total",
+      "replica writes that failed (the write was acknowledged if min_replicas still held it)");
   private final LongAdder repairs = Metrics.global().counter("strata_chunk_read_repairs_total",
       "corrupt or unreadable local copies repaired from a replica on read");
 
@@ -200,7 +203,13 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
         ReplicaWriteReply r = f.join();
         if (r.getStatus() == ChunkStatus.CHUNK_OK) {
           copies++;
-        } else if (r.getStatus() == ChunkStatus.CHUNK_STALE_EPOCH) {
+          continue;
+        }
+        if (replicaFailures.sum() % 1000 == 0) {
+          LOG.warn("replica write for group {} failed: {} {}", id.getPg(), r.getStatus(), r.getMessage());
+        }
+        replicaFailures.increment();
+        if (r.getStatus() == ChunkStatus.CHUNK_STALE_EPOCH) {
           staleEpoch = Math.max(staleEpoch, r.getEpoch());
         }
       }

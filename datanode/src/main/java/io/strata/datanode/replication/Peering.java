@@ -1,5 +1,6 @@
 package io.strata.datanode.replication;
 
+import io.strata.common.Threads;
 import com.google.protobuf.ByteString;
 import io.strata.client.ClusterMapCache;
 import io.strata.client.Futures;
@@ -54,11 +55,7 @@ public final class Peering implements AutoCloseable {
   public Peering(LocalNode node) {
     this.node = node;
     this.transfer = new RecordTransfer(node);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "peering-" + node.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newSingleThreadScheduledExecutor(Threads.daemon("peering-" + node.nodeId()));
     this.recordsCopied = Metrics.global().counter("strata_peering_records_copied_total",
         "records copied between replicas by peering, catch-up and backfill");
     executor.scheduleWithFixedDelay(this::repairDirty, DIRTY_SCAN_MILLIS, DIRTY_SCAN_MILLIS, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package io.strata.datanode.replication;
 
+import io.strata.common.Threads;
 import io.strata.client.ClusterMapCache;
 import io.strata.common.Metrics;
 import io.strata.datanode.LocalNode;
@@ -37,11 +38,7 @@ public final class Scrubber implements AutoCloseable {
   public Scrubber(LocalNode node) {
     this.node = node;
     this.transfer = new RecordTransfer(node);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "scrubber-" + node.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newSingleThreadScheduledExecutor(Threads.daemon("scrubber-" + node.nodeId()));
   }
 
   public void start(long intervalMillis) {

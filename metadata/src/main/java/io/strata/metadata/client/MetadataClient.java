@@ -2,6 +2,7 @@ package io.strata.metadata.client;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.common.RpcBatcher;
 import io.strata.metadata.server.MetadataServer;
 import io.strata.metadata.server.RatisSettings;
 import io.strata.proto.AllocateIds;
@@ -46,7 +47,17 @@ public final class MetadataClient implements AutoCloseable {
   static final long RETRY_SLEEP_MILLIS = 200;
 
   private final RaftClient raft;
-  private final CommandBatcher batcher;
+  static final int BATCH_IN_FLIGHT = 4;
+  static final int BATCH_COMMANDS = 512;
+  static final int BATCH_BYTES = 4 << 20;
+  static final int QUEUED_COMMANDS = 100_000;
+
+  /**
+   * Merges concurrent commands into one Raft entry (PERFORMANCE.md rule 1): while fewer than
+   * {@link #BATCH_IN_FLIGHT} entries are outstanding a command leaves at once, otherwise it leaves
+   * with the next entry, so entries grow exactly when the log is the bottleneck.
+   */
+  private final RpcBatcher<MetaCommand, MetaResult> batcher;
 
   public MetadataClient(Map<String, String> peers) {
     RaftProperties p = RatisSettings.common();
@@ -57,7 +68,8 @@ public final class MetadataClient implements AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_ATTEMPTS,
             TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
         .build();
-    this.batcher = new CommandBatcher(this::sendBatch);
+    this.batcher = new RpcBatcher<>(this::sendBatch, MetaCommand::getSerializedSize, BATCH_IN_FLIGHT,
+        BATCH_COMMANDS, BATCH_BYTES, QUEUED_COMMANDS);
   }
 
   /** Submits one command; concurrent submissions share Raft entries. */

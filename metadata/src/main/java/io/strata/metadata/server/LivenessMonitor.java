@@ -1,5 +1,6 @@
 package io.strata.metadata.server;
 
+import io.strata.common.Threads;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.proto.ClusterMap;
 import io.strata.proto.DatanodeInfo;
@@ -31,11 +32,7 @@ final class LivenessMonitor implements AutoCloseable {
   LivenessMonitor(MetadataServer server, MetadataConfig config) {
     this.server = server;
     this.config = config;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "liveness-" + config.peerId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("liveness-" + config.peerId()));
   }
 
   void start() {

@@ -1,4 +1,4 @@
-package io.strata.client;
+package io.strata.common;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +27,7 @@ public final class RpcBatcher<Q, R> {
   private final int maxQueued;
   private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
+  private boolean closed;
 
   public RpcBatcher(Function<List<Q>, CompletableFuture<List<R>>> sender, ToIntFunction<Q> sizeOf,
                     int maxInFlight, int maxBatchItems, int maxBatchBytes, int maxQueued) {
@@ -41,6 +42,10 @@ public final class RpcBatcher<Q, R> {
   public CompletableFuture<R> submit(Q request) {
     CompletableFuture<R> f = new CompletableFuture<>();
     synchronized (this) {
+      if (closed) {
+        f.completeExceptionally(new IllegalStateException("closed"));
+        return f;
+      }
       if (queue.size() >= maxQueued) {
         f.completeExceptionally(new IllegalStateException("more than " + maxQueued + " requests queued"));
         return f;
@@ -96,5 +101,16 @@ public final class RpcBatcher<Q, R> {
       }
       drain();
     });
+  }
+
+  /** Fails every queued request; batches already sent complete normally. */
+  public void close() {
+    List<Pending<Q, R>> left;
+    synchronized (this) {
+      closed = true;
+      left = new ArrayList<>(queue);
+      queue.clear();
+    }
+    left.forEach(p -> p.reply().completeExceptionally(new IllegalStateException("closed")));
   }
 }
