@@ -61,9 +61,10 @@ final class EmbeddedCloud implements AutoCloseable {
         case "fail" -> cluster.failDisk(node, disk);
         case "heal" -> cluster.healDisk(node, disk);
         case "slow" -> f.slow(Long.parseLong(req.param("latencyMicros") == null ? "20000" : req.param("latencyMicros")));
+        case "bandwidth" -> f.bandwidth(Long.parseLong(req.param("bytesPerSecond") == null ? "0" : req.param("bytesPerSecond")));
         case "bitflip" -> f.bitFlipOnRead(Double.parseDouble(req.param("probability") == null ? "0.01" : req.param("probability")));
         default -> {
-          return Response.json(400, "{\"error\":\"action is fail|heal|slow|bitflip\"}");
+          return Response.json(400, "{\"error\":\"action is fail|heal|slow|bandwidth|bitflip\"}");
         }
       }
       return Response.json(200, "{\"node\":\"" + req.param("node") + "\",\"disk\":" + disk + ",\"faults\":\""

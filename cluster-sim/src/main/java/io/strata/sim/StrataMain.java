@@ -30,7 +30,7 @@ public final class StrataMain {
                                     run one datanode
         pool create NAME --meta PEERS [--replication 3] [--min 2] [--pgs 64]
         status [--admin http://127.0.0.1:7070]
-        disk fail|heal|slow|bitflip NODE DISK [--latency-us N] [--probability P]
+        disk fail|heal|slow|bandwidth|bitflip NODE DISK [--latency-us N] [--bytes-per-sec N] [--probability P]
         node kill|restart NODE
       """;
 
@@ -48,7 +48,7 @@ public final class StrataMain {
         case "pool" -> pool(a);
         case "status" -> System.out.println(call(a, "/health"));
         case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
-            + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01")));
+            + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
         default -> {
           System.err.print(USAGE);

@@ -14,6 +14,7 @@ public final class DiskFaults {
   private volatile boolean writeErrors;
   private volatile double bitFlipOnReadProbability;
   private volatile long extraLatencyMicros;
+  private volatile long bandwidthBytesPerSecond;
   private final Random random;
 
   public DiskFaults(long seed) {
@@ -41,6 +42,11 @@ public final class DiskFaults {
     this.extraLatencyMicros = extraLatencyMicros;
   }
 
+  /** Shapes throughput: every read and write batch takes at least bytes / rate seconds (0 = off). */
+  public void bandwidth(long bytesPerSecond) {
+    this.bandwidthBytesPerSecond = bytesPerSecond;
+  }
+
   /** Clears every fault. */
   public void heal() {
     failed = false;
@@ -48,6 +54,7 @@ public final class DiskFaults {
     writeErrors = false;
     bitFlipOnReadProbability = 0;
     extraLatencyMicros = 0;
+    bandwidthBytesPerSecond = 0;
   }
 
   public boolean isFailed() {
@@ -70,6 +77,9 @@ public final class DiskFaults {
     }
     if (extraLatencyMicros > 0) {
       b.append("slow=").append(extraLatencyMicros).append("us ");
+    }
+    if (bandwidthBytesPerSecond > 0) {
+      b.append("bandwidth=").append(bandwidthBytesPerSecond).append("B/s ");
     }
     return b.length() == 0 ? "ok" : b.toString().trim();
   }
@@ -108,8 +118,19 @@ public final class DiskFaults {
     }
   }
 
+  /** Time the medium needs to move {@code bytes} at the shaped rate. */
+  void transfer(long bytes) {
+    long rate = bandwidthBytesPerSecond;
+    if (rate > 0 && bytes > 0) {
+      sleepMicros(bytes * 1_000_000L / rate);
+    }
+  }
+
   private void delay() {
-    long us = extraLatencyMicros;
+    sleepMicros(extraLatencyMicros);
+  }
+
+  private static void sleepMicros(long us) {
     if (us > 0) {
       try {
         Thread.sleep(us / 1000, (int) (us % 1000) * 1000);

@@ -215,6 +215,7 @@ public final class SimulatedDisk implements AutoCloseable {
         wb.put(metaCf, ByteBuffer.allocate(8).putLong(e.getKey()).array(), e.getValue().encode());
       }
       wb.put(metaCf, USED_KEY, ByteBuffer.allocate(8).putLong(used).array());
+      faults.transfer(wb.getDataSize());
       if (wb.count() > 1) {
         db.write(wantSync ? syncWrite : asyncWrite, wb);
         dirtySinceSync = !wantSync;
@@ -277,6 +278,7 @@ public final class SimulatedDisk implements AutoCloseable {
     if (data == null) {
       data = new byte[0];
     }
+    faults.transfer(data.length);
     faults.afterRead(data);
     return new Stored(h, data);
   }

@@ -97,6 +97,10 @@ class SimulatedDiskTest {
       f.bitFlipOnRead(1.0);
       assertFalse(d.read(key(1)).checksumOk());
       f.heal();
+      f.bandwidth(1 << 30);
+      assertEquals("bandwidth=1073741824B/s", f.describe());
+      assertTrue(d.read(key(1)).checksumOk(), "shaping slows, never corrupts");
+      f.heal();
       assertTrue(d.corruptAtRest(key(1), 99));
       assertFalse(d.read(key(1)).checksumOk());
       assertTrue(Files.exists(dir));
