@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class DatanodeServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DatanodeServer.class);
   static final int RPC_THREADS = 8;
+  static final int READ_THREADS = 8;
   static final int MAX_INBOUND_BYTES = 64 << 20;
 
   private final DatanodeConfig config;
@@ -34,6 +35,7 @@ public final class DatanodeServer implements AutoCloseable {
   private final ClusterMapCache maps;
   private final PeerChannels channels = new PeerChannels();
   private final ExecutorService rpcExecutor;
+  private final ExecutorService readExecutor;
   private final Server server;
   private final LocalNode node;
   private final Peering peering;
@@ -56,8 +58,9 @@ public final class DatanodeServer implements AutoCloseable {
     maps.onChange(pgs::onMap);
     this.scrubber = new Scrubber(node);
     this.rpcExecutor = Executors.newFixedThreadPool(RPC_THREADS, Threads.daemon("chunk-rpc-" + config.nodeId()));
+    this.readExecutor = Executors.newFixedThreadPool(READ_THREADS, Threads.daemon("chunk-read-" + config.nodeId()));
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-        .addService(new ChunkServiceImpl(node))
+        .addService(new ChunkServiceImpl(node, readExecutor))
         .executor(rpcExecutor)
         .maxInboundMessageSize(MAX_INBOUND_BYTES)
         .build();
@@ -126,6 +129,7 @@ public final class DatanodeServer implements AutoCloseable {
     scrubber.close();
     peering.close();
     rpcExecutor.shutdownNow();
+    readExecutor.shutdownNow();
     channels.close();
     meta.close();
     disks.forEach(SimulatedDisk::close);

@@ -70,8 +70,15 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   private final LongAdder repairs = Metrics.global().counter("strata_chunk_read_repairs_total",
       "corrupt or unreadable local copies repaired from a replica on read");
 
-  public ChunkServiceImpl(LocalNode node) {
+  private final java.util.concurrent.Executor readExecutor;
+
+  /**
+   * @param readExecutor runs local reads and read repair, so that no RPC thread ever waits for a
+   *     group to activate (peering RPCs that would activate it must always find a thread)
+   */
+  public ChunkServiceImpl(LocalNode node, java.util.concurrent.Executor readExecutor) {
     this.node = node;
+    this.readExecutor = readExecutor;
     this.transfer = new RecordTransfer(node);
   }
 
@@ -246,13 +253,12 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
           .setEpoch(p.map().getEpoch()).build());
       return;
     }
-    try {
-      p.pg().active.copy().get(ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      reply(out, readLocalOrRepair(p, req));
-    } catch (Exception e) {
-      reply(out, ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
-          .setMessage("group " + req.getId().getPg() + " not readable: " + e).setEpoch(p.map().getEpoch()).build());
-    }
+    p.pg().active.copy().orTimeout(ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .thenApplyAsync(v -> readLocalOrRepair(p, req), readExecutor)
+        .exceptionally(t -> ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
+            .setMessage("group " + req.getId().getPg() + " not readable: " + cause(t)).setEpoch(p.map().getEpoch())
+            .build())
+        .thenAccept(r -> reply(out, r));
   }
 
   private ReadChunkReply readLocalOrRepair(Primary p, ReadChunkRequest req) {
