@@ -1,0 +1,225 @@
+package io.strata.block.volume;
+
+import com.google.protobuf.ByteString;
+import io.strata.block.data.AllocationMap;
+import io.strata.block.data.DataLayout;
+import io.strata.block.volume.Attachment.AttachMode;
+import io.strata.client.StrataClient;
+import io.strata.metadata.client.MetaException;
+import io.strata.metadata.client.MetadataClient;
+import io.strata.proto.KvCondition;
+import io.strata.proto.KvConditionKind;
+import io.strata.proto.KvEntry;
+import io.strata.proto.KvTxn;
+import io.strata.proto.KvWrite;
+import io.strata.proto.MetaQueryReply;
+import io.strata.proto.MetaStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The volume API a CLI, the CSI driver and the NBD server call: records live in the metadata
+ * namespace {@value #NAMESPACE} under {@code v/<name>}; every change is a conditional transaction
+ * on the record's version, retried a bounded number of times. Blocking: call it off event loops.
+ */
+public final class VolumeService {
+  public static final String NAMESPACE = "volumes";
+  static final String ID_COUNTER = "volume-id";
+  static final int UPDATE_ATTEMPTS = 16;
+  static final int LIST_PAGE = 500;
+  static final int LIST_MAX = 100_000;
+  private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
+
+  private final StrataClient client;
+  private final MetadataClient meta;
+  private final int poolId;
+  private final VolumeGarbage garbage;
+
+  public VolumeService(StrataClient client, int poolId) {
+    this.client = client;
+    this.meta = client.metadata();
+    this.poolId = poolId;
+    this.garbage = new VolumeGarbage(client, poolId);
+  }
+
+  public int poolId() {
+    return poolId;
+  }
+
+  static byte[] key(String name) {
+    return ("v/" + name).getBytes(StandardCharsets.UTF_8);
+  }
+
+  public Volume create(String name, long sizeBytes) {
+    Volume.checkToken(name, "volume name");
+    long size = Volume.roundUp(sizeBytes);
+    long id = guard(() -> meta.allocateIds(ID_COUNTER, 1), name);
+    Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of());
+    KvTxn t = KvTxn.newBuilder()
+        .addConditions(cond(name, KvConditionKind.KV_MUST_NOT_EXIST, 0))
+        .addWrites(put(name, v)).build();
+    try {
+      meta.txn(t);
+    } catch (MetaException e) {
+      if (e.status() == MetaStatus.META_CONDITION_FAILED) {
+        throw new VolumeException(VolumeError.ALREADY_EXISTS, "volume " + name + " exists");
+      }
+      throw unavailable(name, e);
+    }
+    LOG.info("created volume {} id {} of {} bytes", name, id, size);
+    return v;
+  }
+
+  public Optional<Volume> find(String name) {
+    return stored(name).map(Stored::volume);
+  }
+
+  public Volume get(String name) {
+    return find(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+  }
+
+  private Optional<Stored> stored(String name) {
+    Volume.checkToken(name, "volume name");
+    Optional<KvEntry> e = guard(() -> meta.get(NAMESPACE, key(name)), name);
+    return e.map(x -> new Stored(Volume.decode(x.getValue().toByteArray()), x.getVersion()));
+  }
+
+  private record Stored(Volume volume, long version) {}
+
+  public List<Volume> list() {
+    List<Volume> out = new ArrayList<>();
+    byte[] prefix = "v/".getBytes(StandardCharsets.UTF_8);
+    byte[] after = new byte[0];
+    while (out.size() < LIST_MAX) {
+      byte[] from = after;
+      MetaQueryReply r = guard(() -> meta.scan(NAMESPACE, prefix, from, LIST_PAGE), "list");
+      for (KvEntry e : r.getEntriesList()) {
+        out.add(Volume.decode(e.getValue().toByteArray()));
+        after = e.getKey().toByteArray();
+      }
+      if (!r.getTruncated() || r.getEntriesCount() == 0) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  public VolumeInfo info(String name) {
+    Volume v = get(name);
+    long blocks = AllocationMap.reader(client.chunks(), poolId, v.id()).allocatedBlocks(v.blocks());
+    return new VolumeInfo(v, blocks * DataLayout.BLOCK_SIZE_BYTES);
+  }
+
+  /** Grows the volume (rounded up to whole blocks); shrinking is refused. */
+  public Volume resize(String name, long newSizeBytes) {
+    long size = Volume.roundUp(newSizeBytes);
+    return update(name, v -> {
+      if (size < v.sizeBytes()) {
+        throw new VolumeException(VolumeError.INVALID_ARGUMENT, "volume " + name + " is "
+            + v.sizeBytes() + " bytes; shrinking to " + size + " is not supported");
+      }
+      return v.withSize(size);
+    });
+  }
+
+  /** Attaches {@code holder}; see {@link Attachments#attach} for who may share a volume. */
+  public Attachment attach(String name, String holder, AttachMode mode, boolean takeover) {
+    Volume v = update(name, old -> Attachments.attach(old, holder, mode, takeover));
+    return Attachments.of(v, holder).orElseThrow();
+  }
+
+  public void detach(String name, String holder) {
+    update(name, v -> Attachments.detach(v, holder));
+  }
+
+  /** Throws {@link VolumeError#FENCED} unless {@code holder} still holds the volume at {@code epoch}. */
+  public void checkFence(String name, String holder, long epoch) {
+    Attachments.checkFence(get(name), holder, epoch);
+  }
+
+  /**
+   * Deletes the record and then its data. The record's removal and a garbage entry are one
+   * transaction, so data a crash leaves behind is found again by {@link #collectGarbage}.
+   */
+  public void delete(String name, boolean force) {
+    Stored s = stored(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+    Volume v = s.volume();
+    if (v.attached() && !force) {
+      throw new VolumeException(VolumeError.ATTACHED, "volume " + name + " is attached to "
+          + v.attachments().get(0).holder() + "; detach it or force");
+    }
+    KvTxn t = KvTxn.newBuilder()
+        .addConditions(cond(name, KvConditionKind.KV_VERSION_EQUALS, s.version()))
+        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name))).setDelete(true))
+        .addWrites(garbage.entry(v)).build();
+    try {
+      meta.txn(t);
+    } catch (MetaException e) {
+      if (e.status() == MetaStatus.META_CONDITION_FAILED) {
+        throw new VolumeException(VolumeError.CONFLICT, "volume " + name + " changed during delete; retry");
+      }
+      throw unavailable(name, e);
+    }
+    LOG.info("deleted volume {} id {}", name, v.id());
+    garbage.collect(v.id(), v.blocks());
+  }
+
+  /** Deletes the data of volumes whose deletion was interrupted; returns how many were finished. */
+  public int collectGarbage() {
+    return garbage.collectAll();
+  }
+
+  private Volume update(String name, UnaryOperator<Volume> change) {
+    for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      Stored s = stored(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+      Volume next = change.apply(s.volume());
+      if (next.equals(s.volume())) {
+        return next;
+      }
+      KvTxn t = KvTxn.newBuilder()
+          .addConditions(cond(name, KvConditionKind.KV_VERSION_EQUALS, s.version()))
+          .addWrites(put(name, next)).build();
+      try {
+        meta.txn(t);
+        return next;
+      } catch (MetaException e) {
+        if (e.status() != MetaStatus.META_CONDITION_FAILED) {
+          throw unavailable(name, e);
+        }
+      }
+    }
+    throw new VolumeException(VolumeError.CONFLICT, "volume " + name + " changed "
+        + UPDATE_ATTEMPTS + " times under us");
+  }
+
+  private static KvCondition cond(String name, KvConditionKind kind, long version) {
+    return KvCondition.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name)))
+        .setKind(kind).setVersion(version).build();
+  }
+
+  private static KvWrite put(String name, Volume v) {
+    return KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name)))
+        .setValue(ByteString.copyFrom(v.encode())).build();
+  }
+
+  interface Call<T> {
+    T run();
+  }
+
+  static <T> T guard(Call<T> c, String what) {
+    try {
+      return c.run();
+    } catch (MetaException e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  static VolumeException unavailable(String what, RuntimeException e) {
+    return new VolumeException(VolumeError.UNAVAILABLE, what + ": " + e.getMessage(), e);
+  }
+}
