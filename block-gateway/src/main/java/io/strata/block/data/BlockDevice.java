@@ -24,6 +24,7 @@ public final class BlockDevice {
   private final AllocationMap map;
   private final BlockLocks locks = new BlockLocks();
   private volatile long sizeBytes;
+  private volatile String fencedBecause;
 
   public BlockDevice(ChunkClient chunks, int poolId, long volumeId, long sizeBytes) {
     this.chunks = chunks;
@@ -50,6 +51,25 @@ public final class BlockDevice {
     }
   }
 
+  /**
+   * Stops all further mutations: another holder took the volume over. Writes already sent to the
+   * datanodes cannot be recalled; storage-side fencing would need the epoch on every chunk write.
+   */
+  public void fence(String reason) {
+    fencedBecause = reason;
+  }
+
+  public boolean fenced() {
+    return fencedBecause != null;
+  }
+
+  private void checkWritable() {
+    String why = fencedBecause;
+    if (why != null) {
+      throw new FencedException("volume " + volumeId + " fenced: " + why);
+    }
+  }
+
   private void checkRange(long offset, long length) {
     if (offset < 0 || length < 0 || offset + length > sizeBytes || offset + length < offset) {
       throw new IllegalArgumentException("range " + offset + "+" + length + " outside volume "
@@ -72,6 +92,7 @@ public final class BlockDevice {
 
   /** Writes {@code data} at {@code offset}; with {@code fua} each block is durable before completion. */
   public CompletableFuture<Void> write(long offset, ByteString data, boolean fua) {
+    checkWritable();
     checkRange(offset, data.size());
     return BlockRange.forEach(offset, data.size(), p -> {
       ByteString part = data.substring(p.requestOffset(), p.requestOffset() + p.length());
@@ -88,6 +109,7 @@ public final class BlockDevice {
    * skipped without an RPC, which makes discarding a whole fresh disk cheap.
    */
   public CompletableFuture<Void> zero(long offset, long length, boolean fua, boolean trustMap) {
+    checkWritable();
     checkRange(offset, length);
     CompletableFuture<Void> all = BlockRange.forEach(offset, length, p -> locks.serialize(p.block(), () -> {
       if (!p.whole()) {
@@ -104,6 +126,9 @@ public final class BlockDevice {
 
   /** Makes every write that completed before this call durable on every acting replica. */
   public CompletableFuture<Void> flush() {
+    if (fenced()) {
+      return CompletableFuture.failedFuture(new FencedException("volume " + volumeId + " fenced: " + fencedBecause));
+    }
     return dirty.flush();
   }
 

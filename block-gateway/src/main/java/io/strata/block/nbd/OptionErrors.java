@@ -29,6 +29,9 @@ final class OptionErrors {
   /** An errno for a failed command. */
   static int errno(Throwable t) {
     Throwable u = unwrap(t);
+    if (u instanceof io.strata.block.data.FencedException) {
+      return Nbd.EPERM;
+    }
     if (u instanceof IllegalArgumentException) {
       return Nbd.EINVAL;
     }

@@ -19,12 +19,21 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
   /** 64 TiB: block indexes stay far from overflow and allocation maps stay bounded. */
   public static final long MAX_SIZE_BYTES = 64L << 40;
   public static final int MAX_ATTACHMENTS = 64;
+  /** Volume names: no '@' or ':', which export names and holder ids use as separators. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
 
   public Volume {
-    checkToken(name, "volume name");
+    checkName(name);
     checkSize(sizeBytes);
     attachments = List.copyOf(attachments);
+  }
+
+  static void checkName(String s) {
+    if (s == null || !NAME.matcher(s).matches()) {
+      throw new VolumeException(VolumeError.INVALID_ARGUMENT, "volume name '" + s
+          + "' must be 1-128 of [A-Za-z0-9._-]");
+    }
   }
 
   static void checkToken(String s, String what) {

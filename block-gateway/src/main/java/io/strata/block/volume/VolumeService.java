@@ -56,7 +56,7 @@ public final class VolumeService {
   }
 
   public Volume create(String name, long sizeBytes) {
-    Volume.checkToken(name, "volume name");
+    Volume.checkName(name);
     long size = Volume.roundUp(sizeBytes);
     long id = guard(() -> meta.allocateIds(ID_COUNTER, 1), name);
     Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of());
@@ -84,7 +84,7 @@ public final class VolumeService {
   }
 
   private Optional<Stored> stored(String name) {
-    Volume.checkToken(name, "volume name");
+    Volume.checkName(name);
     Optional<KvEntry> e = guard(() -> meta.get(NAMESPACE, key(name)), name);
     return e.map(x -> new Stored(Volume.decode(x.getValue().toByteArray()), x.getVersion()));
   }

@@ -179,4 +179,46 @@ class NbdServerTest {
       assertArrayEquals(data, c.reply().data());
     }
   }
+
+  @Test
+  void readOnlyExportRefusesMutations() throws Exception {
+    volumes.create("ro-vol", 1 << 20);
+    try (RawNbdClient c = new RawNbdClient(server.port())) {
+      c.option(Nbd.OPT_GO, RawNbdClient.goPayload("ro-vol@ro"));
+      int flags = 0;
+      for (RawNbdClient.OptionReply r = c.optionReply(); r.type() != Nbd.REP_ACK; r = c.optionReply()) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.data());
+        if (b.getShort() == Nbd.INFO_EXPORT) {
+          b.getLong();
+          flags = b.getShort();
+        }
+      }
+      assertTrue((flags & Nbd.TFLAG_READ_ONLY) != 0);
+      c.request(Nbd.CMD_WRITE, 0, 1, 0, 512, new byte[512]);
+      assertEquals(Nbd.EPERM, c.reply().error());
+      c.request(Nbd.CMD_TRIM, 0, 2, 0, 4096, null);
+      assertEquals(Nbd.EPERM, c.reply().error());
+      c.request(Nbd.CMD_READ, 0, 3, 0, 512, null);
+      assertEquals(0, c.reply().error());
+      assertEquals(io.strata.block.volume.Attachment.AttachMode.READ_ONLY,
+          volumes.get("ro-vol").attachments().get(0).mode());
+    }
+  }
+
+  @Test
+  void exclusiveTakeoverFencesTheGateway() throws Exception {
+    volumes.create("fenced", 1 << 20);
+    try (RawNbdClient c = new RawNbdClient(server.port())) {
+      c.go("fenced");
+      c.request(Nbd.CMD_WRITE, 0, 1, 0, 4096, new byte[4096]);
+      assertEquals(0, c.reply().error());
+      volumes.attach("fenced", "vm-42", io.strata.block.volume.Attachment.AttachMode.EXCLUSIVE, true);
+      c.request(Nbd.CMD_FLUSH, 0, 2, 0, 0, null);
+      assertEquals(Nbd.EPERM, c.reply().error(), "no FLUSH is acknowledged after a takeover");
+      c.request(Nbd.CMD_WRITE, 0, 3, 0, 4096, new byte[4096]);
+      assertEquals(Nbd.EPERM, c.reply().error());
+      c.request(Nbd.CMD_READ, 0, 4, 0, 4096, null);
+      assertEquals(0, c.reply().error(), "reads stay allowed");
+    }
+  }
 }
