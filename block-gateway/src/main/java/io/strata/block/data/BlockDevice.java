@@ -4,36 +4,41 @@ import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
 import io.strata.proto.ChunkId;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
- * Asynchronous I/O on one volume's blocks, shared by every connection of one gateway that serves
- * the volume. A whole-block write is one chunk put; a partial one reads, patches and rewrites its
- * block. All mutations of one block are serialized ({@link BlockLocks}) so the allocation map
- * stays exact; reads go straight to the chunks. A block of zeroes is stored as no chunk.
+ * Asynchronous I/O on one volume, shared by every connection of one gateway that serves it. A
+ * whole-block write is one chunk put into the top layer; a partial one reads the block (through
+ * the layers), patches and rewrites it. Mutations of one block are serialized
+ * ({@link BlockLocks}) so the allocation map stays exact. A block of zeroes is stored as no chunk,
+ * unless a snapshot below holds that block: then explicit zeroes must hide it.
  */
 public final class BlockDevice {
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
   private static final int BLOCK = DataLayout.BLOCK_SIZE_BYTES;
+  private static final ByteString ZERO_BLOCK = ByteString.copyFrom(new byte[BLOCK]);
 
   private final ChunkClient chunks;
-  private final int poolId;
   private final long volumeId;
-  private final ByteString object;
   private final DirtyGroups dirty;
-  private final AllocationMap map;
   private final BlockLocks locks = new BlockLocks();
+  private final AsyncGate gate = new AsyncGate();
+  private volatile LayerChain chain;
   private volatile long sizeBytes;
   private volatile String fencedBecause;
 
-  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, long sizeBytes) {
+  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes) {
     this.chunks = chunks;
-    this.poolId = poolId;
     this.volumeId = volumeId;
-    this.object = DataLayout.dataObject(volumeId);
     this.dirty = new DirtyGroups(chunks, poolId);
-    this.map = new AllocationMap(chunks, poolId, volumeId, dirty::note);
+    this.chain = LayerChain.of(chunks, poolId, layers, dirty::note);
     this.sizeBytes = sizeBytes;
+  }
+
+  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, long sizeBytes) {
+    this(chunks, poolId, volumeId, List.of(volumeId), sizeBytes);
   }
 
   public long volumeId() {
@@ -42,6 +47,10 @@ public final class BlockDevice {
 
   public long sizeBytes() {
     return sizeBytes;
+  }
+
+  public List<Long> layers() {
+    return chain.ids();
   }
 
   /** Volumes only grow while open; a shrink would cut blocks from under connected clients. */
@@ -63,6 +72,21 @@ public final class BlockDevice {
     return fencedBecause != null;
   }
 
+  /** Waits for in-flight mutations, holds new ones, and flushes: the volume is then snapshot-consistent. */
+  public CompletableFuture<Void> pause() {
+    return gate.pause().thenCompose(v -> dirty.flush());
+  }
+
+  /** After a snapshot: new writes go to {@code newTop}; the old top becomes a frozen layer. */
+  public void resume(long newTop) {
+    chain = chain.pushTop(newTop, dirty::note);
+    gate.resume();
+  }
+
+  public void resume() {
+    gate.resume();
+  }
+
   private void checkWritable() {
     String why = fencedBecause;
     if (why != null) {
@@ -77,14 +101,11 @@ public final class BlockDevice {
     }
   }
 
-  private ChunkId id(long block) {
-    return chunks.chunkId(poolId, object, block);
-  }
-
   public CompletableFuture<byte[]> read(long offset, int length) {
     checkRange(offset, length);
     byte[] out = new byte[length];
-    return BlockRange.forEach(offset, length, p -> chunks.read(id(p.block()), p.within(), p.length())
+    LayerChain c = chain;
+    return BlockRange.forEach(offset, length, p -> c.read(p.block(), p.within(), p.length())
         .thenAccept(stored -> stored.ifPresent(b ->
             b.copyTo(out, 0, p.requestOffset(), Math.min(b.size(), p.length())))))
         .thenApply(v -> out);
@@ -94,32 +115,28 @@ public final class BlockDevice {
   public CompletableFuture<Void> write(long offset, ByteString data, boolean fua) {
     checkWritable();
     checkRange(offset, data.size());
-    return BlockRange.forEach(offset, data.size(), p -> {
-      ByteString part = data.substring(p.requestOffset(), p.requestOffset() + p.length());
-      if (p.whole()) {
-        return locks.serialize(p.block(), () -> storeBlock(p.block(), part, fua));
-      }
-      return locks.serialize(p.block(), () -> patchBlock(p, part, fua));
+    return mutation(() -> {
+      LayerChain c = chain;
+      return BlockRange.forEach(offset, data.size(), p -> {
+        ByteString part = data.substring(p.requestOffset(), p.requestOffset() + p.length());
+        return locks.serialize(p.block(), () -> p.whole() ? storeBlock(c, p.block(), part, fua) : patchBlock(c, p, part, fua));
+      });
     });
   }
 
   /**
-   * Zeroes a range: whole blocks lose their chunk, partial ones are patched. With
-   * {@code trustMap} (TRIM, which may be a no-op) blocks the map says were never written are
-   * skipped without an RPC, which makes discarding a whole fresh disk cheap.
+   * Zeroes a range. With {@code trustMap} (TRIM, which may be a no-op) blocks the top map says
+   * were never written are skipped without an RPC, which makes discarding a fresh disk cheap.
    */
   public CompletableFuture<Void> zero(long offset, long length, boolean fua, boolean trustMap) {
     checkWritable();
     checkRange(offset, length);
-    CompletableFuture<Void> all = BlockRange.forEach(offset, length, p -> locks.serialize(p.block(), () -> {
-      if (!p.whole()) {
-        return patchBlock(p, ByteString.copyFrom(new byte[p.length()]), false);
-      }
-      if (!trustMap) {
-        return dropBlock(p.block());
-      }
-      return map.isAllocated(p.block()).thenCompose(used -> used ? dropBlock(p.block()) : DONE);
-    }));
+    CompletableFuture<Void> all = mutation(() -> {
+      LayerChain c = chain;
+      return BlockRange.forEach(offset, length, p -> locks.serialize(p.block(), () -> p.whole()
+          ? zeroBlock(c, p.block(), trustMap)
+          : patchBlock(c, p, ByteString.copyFrom(new byte[p.length()]), false)));
+    });
     // One flush of everything dirty at the end instead of one per block.
     return fua ? all.thenCompose(v -> dirty.flush()) : all;
   }
@@ -132,35 +149,64 @@ public final class BlockDevice {
     return dirty.flush();
   }
 
-  private CompletableFuture<Void> patchBlock(BlockRange.Piece p, ByteString part, boolean fua) {
-    return chunks.read(id(p.block()), 0, 0).thenCompose(old -> {
+  private CompletableFuture<Void> mutation(Supplier<CompletableFuture<Void>> op) {
+    return gate.enter().thenCompose(v -> {
+      CompletableFuture<Void> f;
+      try {
+        f = op.get();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      return f.whenComplete((x, e) -> gate.exit());
+    });
+  }
+
+  private CompletableFuture<Void> patchBlock(LayerChain c, BlockRange.Piece p, ByteString part, boolean fua) {
+    return c.read(p.block(), 0, 0).thenCompose(old -> {
       if (old.isEmpty() && isZero(part)) {
         return DONE;  // zeroes over a hole stay a hole
       }
       byte[] block = new byte[BLOCK];
       old.ifPresent(b -> b.copyTo(block, 0, 0, Math.min(b.size(), BLOCK)));
       part.copyTo(block, p.within());
-      return storeBlock(p.block(), ByteString.copyFrom(block), fua);
+      return storeBlock(c, p.block(), ByteString.copyFrom(block), fua);
     });
   }
 
-  private CompletableFuture<Void> storeBlock(long block, ByteString data, boolean fua) {
+  private CompletableFuture<Void> storeBlock(LayerChain c, long block, ByteString data, boolean fua) {
     if (isZero(data)) {
-      CompletableFuture<Void> dropped = dropBlock(block);
-      return fua ? dropped.thenCompose(v -> dirty.flush()) : dropped;
+      CompletableFuture<Void> zeroed = zeroBlock(c, block, false);
+      return fua ? zeroed.thenCompose(v -> dirty.flush()) : zeroed;
     }
-    ChunkId id = id(block);
+    return putChunk(c, block, data, fua);
+  }
+
+  private CompletableFuture<Void> putChunk(LayerChain c, long block, ByteString data, boolean fua) {
+    ChunkId id = c.topChunk(block);
     // The map bit is durable before the data exists, so the stored map never misses a block.
-    return map.markAllocated(block)
+    return c.top().map().markAllocated(block)
         .thenCompose(v -> chunks.write(id, data, fua))
         .thenRun(() -> dirty.note(id.getPg()));
   }
 
-  private CompletableFuture<Void> dropBlock(long block) {
-    ChunkId id = id(block);
+  private CompletableFuture<Void> zeroBlock(LayerChain c, long block, boolean trustMap) {
+    CompletableFuture<Boolean> hidden = c.layered() ? c.lowerHas(block) : CompletableFuture.completedFuture(false);
+    return hidden.thenCompose(lower -> {
+      if (lower) {
+        return putChunk(c, block, ZERO_BLOCK, false);  // a hole would show the snapshot's data
+      }
+      if (!trustMap) {
+        return dropBlock(c, block);
+      }
+      return c.top().map().isAllocated(block).thenCompose(used -> used ? dropBlock(c, block) : DONE);
+    });
+  }
+
+  private CompletableFuture<Void> dropBlock(LayerChain c, long block) {
+    ChunkId id = c.topChunk(block);
     return chunks.delete(id).thenRun(() -> {
       dirty.note(id.getPg());
-      map.markFree(block);  // not awaited: a stale set bit only over-counts
+      c.top().map().markFree(block);  // not awaited: a stale set bit only over-counts
     });
   }
 
@@ -179,9 +225,8 @@ public final class BlockDevice {
     return true;
   }
 
-  /** Blocks that hold data (from the allocation map), for used-bytes accounting. */
+  /** Blocks of the top layer that hold data, for used-bytes accounting. */
   public long allocatedBlocks() {
-    return map.allocatedBlocks(sizeBytes / BLOCK);
+    return chain.top().map().allocatedBlocks(sizeBytes / BLOCK);
   }
-
 }

@@ -3,6 +3,7 @@ package io.strata.block.nbd;
 import io.strata.block.data.BlockDevice;
 import io.strata.block.volume.Attachment;
 import io.strata.block.volume.Attachment.AttachMode;
+import io.strata.block.volume.Snapshot;
 import io.strata.block.volume.Volume;
 import io.strata.block.volume.VolumeError;
 import io.strata.block.volume.VolumeException;
@@ -13,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,12 +98,40 @@ final class ExportRegistry implements AutoCloseable {
         Attachment a = readOnly
             ? volumes.attach(name, holder + ":ro", AttachMode.READ_ONLY, false)
             : volumes.attach(name, holder, AttachMode.SHARED, false);
-        e = new Entry(name, new BlockDevice(chunks, volumes.poolId(), v.id(), v.sizeBytes()), a);
+        e = new Entry(name, new BlockDevice(chunks, volumes.poolId(), v.id(), v.layers(), v.sizeBytes()), a);
         open.put(key, e);
       }
       e.device.grow(v.sizeBytes());  // a resize becomes visible to the next connection
       e.connections++;
       return new Export(name, v.id(), e.device, readOnly, e.attachment);
+    }, control);
+  }
+
+  /**
+   * A snapshot of a volume this gateway may be serving: its writes are paused and flushed, the
+   * snapshot is recorded, and writes resume into the volume's new top layer. Re-reading the record
+   * afterwards keeps the device right even if the outcome of the transaction was lost.
+   */
+  CompletableFuture<Snapshot> snapshot(String volume, String name) {
+    return CompletableFuture.supplyAsync(() -> {
+      Volume v = volumes.get(volume);
+      Entry e = open.get(new Key(v.id(), false));
+      if (e == null) {
+        return volumes.snapshot(volume, name);
+      }
+      try {
+        e.device.pause().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return volumes.snapshot(volume, name, e.attachment.holder());
+      } catch (InterruptedException | ExecutionException | TimeoutException ex) {
+        throw new VolumeException(VolumeError.UNAVAILABLE, "volume " + volume + " did not quiesce: " + ex, ex);
+      } finally {
+        long top = volumes.get(volume).topLayer();
+        if (top != e.device.layers().get(0)) {
+          e.device.resume(top);
+        } else {
+          e.device.resume();
+        }
+      }
     }, control);
   }
 

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.strata.block.volume.Snapshot;
 import io.strata.block.volume.VolumeService;
 import io.strata.client.StrataClient;
 import java.net.InetSocketAddress;
@@ -74,6 +75,15 @@ public final class NbdServer implements AutoCloseable {
         .bind(host, requestedPort).sync().channel();
     LOG.info("NBD server listening on {}:{}", host, port());
     return this;
+  }
+
+  /** A consistent snapshot, also of a volume this gateway is serving (its writes pause meanwhile). */
+  public Snapshot snapshot(String volume, String snapshot) {
+    try {
+      return exports.snapshot(volume, snapshot).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 
   public int port() {

@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
  * metadata dump and tolerant of fields added later.
  */
 public record Volume(String name, long id, long sizeBytes, long createdMillis, long epoch,
-                     List<Attachment> attachments) {
+                     List<Attachment> attachments, List<Long> layers) {
   public static final int BLOCK_SIZE_BYTES = 4096;
   /** 64 TiB: block indexes stay far from overflow and allocation maps stay bounded. */
   public static final long MAX_SIZE_BYTES = 64L << 40;
   public static final int MAX_ATTACHMENTS = 64;
+  /** Snapshots and clones stack layers; every read of a hole looks at each, so keep chains short. */
+  public static final int MAX_LAYERS = 32;
   /** Volume names: no '@' or ':', which export names and holder ids use as separators. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
@@ -27,6 +29,16 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     checkName(name);
     checkSize(sizeBytes);
     attachments = List.copyOf(attachments);
+    layers = layers == null || layers.isEmpty() ? List.of(id) : List.copyOf(layers);
+    if (layers.size() > MAX_LAYERS) {
+      throw new VolumeException(VolumeError.INVALID_ARGUMENT, "volume " + name + " would have "
+          + layers.size() + " layers; at most " + MAX_LAYERS);
+    }
+  }
+
+  /** The writable layer; the others are frozen snapshots read through when it lacks a block. */
+  public long topLayer() {
+    return layers.get(0);
   }
 
   static void checkName(String s) {
@@ -67,11 +79,15 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
   }
 
   Volume withSize(long newSize) {
-    return new Volume(name, id, newSize, createdMillis, epoch, attachments);
+    return new Volume(name, id, newSize, createdMillis, epoch, attachments, layers);
   }
 
   Volume withAttachments(long newEpoch, List<Attachment> list) {
-    return new Volume(name, id, sizeBytes, createdMillis, newEpoch, list);
+    return new Volume(name, id, sizeBytes, createdMillis, newEpoch, list, layers);
+  }
+
+  Volume withLayers(List<Long> newLayers) {
+    return new Volume(name, id, sizeBytes, createdMillis, epoch, attachments, newLayers);
   }
 
   byte[] encode() {
@@ -84,6 +100,7 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     List<String> att = new ArrayList<>();
     attachments.forEach(a -> att.add(a.encode()));
     b.append("attachments=").append(String.join(";", att)).append('\n');
+    b.append("layers=").append(joinIds(layers)).append('\n');
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -103,6 +120,25 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
       }
     }
     return new Volume(f.get("name"), Long.parseLong(f.get("id")), Long.parseLong(f.get("size")),
-        Long.parseLong(f.getOrDefault("created", "0")), Long.parseLong(f.getOrDefault("epoch", "0")), att);
+        Long.parseLong(f.getOrDefault("created", "0")), Long.parseLong(f.getOrDefault("epoch", "0")), att,
+        parseIds(f.getOrDefault("layers", "")));
+  }
+
+  static String joinIds(List<Long> ids) {
+    StringBuilder b = new StringBuilder();
+    for (long id : ids) {
+      b.append(b.length() == 0 ? "" : ",").append(id);
+    }
+    return b.toString();
+  }
+
+  static List<Long> parseIds(String s) {
+    List<Long> out = new ArrayList<>();
+    for (String p : s.split(",")) {
+      if (!p.isEmpty()) {
+        out.add(Long.parseLong(p));
+      }
+    }
+    return out;
   }
 }

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Data of deleted volumes. A {@code gc/<id>} entry (value: block count) is written in the same
- * transaction that removes the volume record and removed only after every chunk the allocation
+Data of layers nobody uses any more. A {@code gc/<layer>} entry (value: block count) is written
+ * in the same transaction that removes the last volume or snapshot naming the layer and removed only after every chunk the allocation
  * map names, and the map itself, are deleted; so an interrupted deletion is finished later.
  */
 final class VolumeGarbage {
@@ -36,20 +36,20 @@ final class VolumeGarbage {
     this.poolId = poolId;
   }
 
-  private static ByteString key(long id) {
-    return ByteString.copyFromUtf8("gc/" + id);
+  private static ByteString key(long layer) {
+    return Keys.garbage(layer);
   }
 
-  KvWrite entry(Volume v) {
-    return KvWrite.newBuilder().setNamespace(VolumeService.NAMESPACE).setKey(key(v.id()))
-        .setValue(ByteString.copyFromUtf8(Long.toString(v.blocks()))).build();
+  KvWrite entry(long layer, long blocks) {
+    return KvWrite.newBuilder().setNamespace(VolumeService.NAMESPACE).setKey(key(layer))
+        .setValue(ByteString.copyFromUtf8(Long.toString(blocks))).build();
   }
 
-  /** Deletes one volume's data; failures are logged and left for {@link #collectAll}. */
-  void collect(long volumeId, long blocks) {
+  /** Deletes one layer's data; failures are logged and left for {@link #collectAll}. */
+  void collect(long layer, long blocks) {
     try {
-      AllocationMap map = AllocationMap.reader(chunks, poolId, volumeId);
-      ByteString object = DataLayout.dataObject(volumeId);
+      AllocationMap map = AllocationMap.reader(chunks, poolId, layer);
+      ByteString object = DataLayout.dataObject(layer);
       for (long page = 0; page < DataLayout.mapPages(blocks); page++) {
         List<CompletableFuture<Long>> pending = new ArrayList<>();
         for (long block : map.allocatedIn(page)) {
@@ -63,9 +63,9 @@ final class VolumeGarbage {
       }
       map.deletePages(blocks);
       meta.txn(KvTxn.newBuilder().addWrites(KvWrite.newBuilder().setNamespace(VolumeService.NAMESPACE)
-          .setKey(key(volumeId)).setDelete(true)).build());
+          .setKey(key(layer)).setDelete(true)).build());
     } catch (RuntimeException e) {
-      LOG.warn("data of deleted volume {} not fully removed yet: {}", volumeId, e.toString());
+      LOG.warn("data of unused layer {} not fully removed yet: {}", layer, e.toString());
     }
   }
 

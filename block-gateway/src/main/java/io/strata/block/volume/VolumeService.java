@@ -39,12 +39,14 @@ public final class VolumeService {
   private final MetadataClient meta;
   private final int poolId;
   private final VolumeGarbage garbage;
+  private final SnapshotCatalog snapshots;
 
   public VolumeService(StrataClient client, int poolId) {
     this.client = client;
     this.meta = client.metadata();
     this.poolId = poolId;
     this.garbage = new VolumeGarbage(client, poolId);
+    this.snapshots = new SnapshotCatalog(this, meta, garbage);
   }
 
   public int poolId() {
@@ -59,7 +61,7 @@ public final class VolumeService {
     Volume.checkName(name);
     long size = Volume.roundUp(sizeBytes);
     long id = guard(() -> meta.allocateIds(ID_COUNTER, 1), name);
-    Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of());
+    Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of(), List.of(id));
     KvTxn t = KvTxn.newBuilder()
         .addConditions(cond(name, KvConditionKind.KV_MUST_NOT_EXIST, 0))
         .addWrites(put(name, v)).build();
@@ -89,7 +91,11 @@ public final class VolumeService {
     return e.map(x -> new Stored(Volume.decode(x.getValue().toByteArray()), x.getVersion()));
   }
 
-  private record Stored(Volume volume, long version) {}
+  record Stored(Volume volume, long version) {}
+
+  Stored require(String name) {
+    return stored(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+  }
 
   public List<Volume> list() {
     List<Volume> out = new ArrayList<>();
@@ -111,7 +117,7 @@ public final class VolumeService {
 
   public VolumeInfo info(String name) {
     Volume v = get(name);
-    long blocks = AllocationMap.reader(client.chunks(), poolId, v.id()).allocatedBlocks(v.blocks());
+    long blocks = AllocationMap.reader(client.chunks(), poolId, v.topLayer()).allocatedBlocks(v.blocks());
     return new VolumeInfo(v, blocks * DataLayout.BLOCK_SIZE_BYTES);
   }
 
@@ -143,30 +149,46 @@ public final class VolumeService {
   }
 
   /**
-   * Deletes the record and then its data. The record's removal and a garbage entry are one
-   * transaction, so data a crash leaves behind is found again by {@link #collectGarbage}.
+   * Deletes the record and then the data of its layers that no snapshot or clone still uses. The
+   * record's removal and the garbage entries are one transaction, so data a crash leaves behind
+   * is found again by {@link #collectGarbage}.
    */
   public void delete(String name, boolean force) {
-    Stored s = stored(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+    Stored s = require(name);
     Volume v = s.volume();
     if (v.attached() && !force) {
       throw new VolumeException(VolumeError.ATTACHED, "volume " + name + " is attached to "
           + v.attachments().get(0).holder() + "; detach it or force");
     }
-    KvTxn t = KvTxn.newBuilder()
-        .addConditions(cond(name, KvConditionKind.KV_VERSION_EQUALS, s.version()))
-        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name))).setDelete(true))
-        .addWrites(garbage.entry(v)).build();
-    try {
-      meta.txn(t);
-    } catch (MetaException e) {
-      if (e.status() == MetaStatus.META_CONDITION_FAILED) {
-        throw new VolumeException(VolumeError.CONFLICT, "volume " + name + " changed during delete; retry");
-      }
-      throw unavailable(name, e);
-    }
-    LOG.info("deleted volume {} id {}", name, v.id());
-    garbage.collect(v.id(), v.blocks());
+    List<Long> freed = snapshots.dropReferences(v.layers(), v.blocks(), Keys.delete(Keys.volume(name)),
+        Keys.cond(Keys.volume(name), KvConditionKind.KV_VERSION_EQUALS, s.version()), Keys.volume(name).toStringUtf8());
+    LOG.info("deleted volume {} id {}; freed layers {}", name, v.id(), freed);
+  }
+
+  /** A crash-consistent snapshot; refused while the volume is attached read-write (see the overload). */
+  public Snapshot snapshot(String volume, String snapshot) {
+    return snapshots.snapshot(volume, snapshot, null);
+  }
+
+  /**
+   * A snapshot while {@code quiescedHolder} (the caller, e.g. the gateway serving the volume) has
+   * paused and flushed its writes and will switch to the volume's new top layer afterwards.
+   */
+  public Snapshot snapshot(String volume, String snapshot, String quiescedHolder) {
+    return snapshots.snapshot(volume, snapshot, quiescedHolder);
+  }
+
+  /** A new volume with the snapshot's content; blocks are shared until written. */
+  public Volume cloneOf(String volume, String snapshot, String newVolume) {
+    return snapshots.cloneOf(volume, snapshot, newVolume);
+  }
+
+  public List<Snapshot> listSnapshots(String volume) {
+    return snapshots.list(volume);
+  }
+
+  public void deleteSnapshot(String volume, String snapshot) {
+    snapshots.delete(volume, snapshot);
   }
 
   /** Deletes the data of volumes whose deletion was interrupted; returns how many were finished. */
@@ -176,7 +198,7 @@ public final class VolumeService {
 
   private Volume update(String name, UnaryOperator<Volume> change) {
     for (int attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      Stored s = stored(name).orElseThrow(() -> new VolumeException(VolumeError.NOT_FOUND, "no volume " + name));
+      Stored s = require(name);
       Volume next = change.apply(s.volume());
       if (next.equals(s.volume())) {
         return next;
