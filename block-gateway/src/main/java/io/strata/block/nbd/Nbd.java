@@ -80,6 +80,8 @@ public final class Nbd {
   /** Options a client may pipeline before we answer; more means a broken or hostile client. */
   public static final int MAX_QUEUED_OPTIONS = 16;
   public static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
+  /** Connections per server; with the per-connection limits this bounds the gateway's memory. */
+  public static final int MAX_CONNECTIONS = 1024;
   /** Requests in flight per connection before we stop reading from it. */
   public static final int MAX_IN_FLIGHT_REQUESTS = 128;
   public static final long MAX_IN_FLIGHT_BYTES = 128L << 20;

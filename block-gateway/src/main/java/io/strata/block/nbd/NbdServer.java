@@ -65,6 +65,11 @@ public final class NbdServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (connections.size() >= Nbd.MAX_CONNECTIONS) {
+              LOG.warn("refusing NBD connection from {}: {} connections open", ch.remoteAddress(), connections.size());
+              ch.close();
+              return;
+            }
             connections.add(ch);
             ch.pipeline()
                 .addLast("timeout", new ReadTimeoutHandler(Nbd.HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS))

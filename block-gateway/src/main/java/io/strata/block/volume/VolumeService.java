@@ -1,17 +1,14 @@
 package io.strata.block.volume;
 
-import com.google.protobuf.ByteString;
 import io.strata.block.data.AllocationMap;
 import io.strata.block.data.DataLayout;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.client.StrataClient;
 import io.strata.metadata.client.MetaException;
 import io.strata.metadata.client.MetadataClient;
-import io.strata.proto.KvCondition;
 import io.strata.proto.KvConditionKind;
 import io.strata.proto.KvEntry;
 import io.strata.proto.KvTxn;
-import io.strata.proto.KvWrite;
 import io.strata.proto.MetaQueryReply;
 import io.strata.proto.MetaStatus;
 import java.nio.charset.StandardCharsets;
@@ -53,18 +50,14 @@ public final class VolumeService {
     return poolId;
   }
 
-  static byte[] key(String name) {
-    return ("v/" + name).getBytes(StandardCharsets.UTF_8);
-  }
-
   public Volume create(String name, long sizeBytes) {
     Volume.checkName(name);
     long size = Volume.roundUp(sizeBytes);
     long id = guard(() -> meta.allocateIds(ID_COUNTER, 1), name);
     Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of(), List.of(id));
     KvTxn t = KvTxn.newBuilder()
-        .addConditions(cond(name, KvConditionKind.KV_MUST_NOT_EXIST, 0))
-        .addWrites(put(name, v)).build();
+        .addConditions(Keys.cond(Keys.volume(name), KvConditionKind.KV_MUST_NOT_EXIST, 0))
+        .addWrites(Keys.put(Keys.volume(name), v.encode())).build();
     try {
       meta.txn(t);
     } catch (MetaException e) {
@@ -87,7 +80,7 @@ public final class VolumeService {
 
   private Optional<Stored> stored(String name) {
     Volume.checkName(name);
-    Optional<KvEntry> e = guard(() -> meta.get(NAMESPACE, key(name)), name);
+    Optional<KvEntry> e = guard(() -> meta.get(NAMESPACE, Keys.volume(name).toByteArray()), name);
     return e.map(x -> new Stored(Volume.decode(x.getValue().toByteArray()), x.getVersion()));
   }
 
@@ -204,8 +197,8 @@ public final class VolumeService {
         return next;
       }
       KvTxn t = KvTxn.newBuilder()
-          .addConditions(cond(name, KvConditionKind.KV_VERSION_EQUALS, s.version()))
-          .addWrites(put(name, next)).build();
+          .addConditions(Keys.cond(Keys.volume(name), KvConditionKind.KV_VERSION_EQUALS, s.version()))
+          .addWrites(Keys.put(Keys.volume(name), next.encode())).build();
       try {
         meta.txn(t);
         return next;
@@ -217,16 +210,6 @@ public final class VolumeService {
     }
     throw new VolumeException(VolumeError.CONFLICT, "volume " + name + " changed "
         + UPDATE_ATTEMPTS + " times under us");
-  }
-
-  private static KvCondition cond(String name, KvConditionKind kind, long version) {
-    return KvCondition.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name)))
-        .setKind(kind).setVersion(version).build();
-  }
-
-  private static KvWrite put(String name, Volume v) {
-    return KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(ByteString.copyFrom(key(name)))
-        .setValue(ByteString.copyFrom(v.encode())).build();
   }
 
   interface Call<T> {
