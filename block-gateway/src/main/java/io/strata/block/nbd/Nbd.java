@@ -80,8 +80,13 @@ public final class Nbd {
   /** Options a client may pipeline before we answer; more means a broken or hostile client. */
   public static final int MAX_QUEUED_OPTIONS = 16;
   public static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
-  /** Connections per server; with the per-connection limits this bounds the gateway's memory. */
-  public static final int MAX_CONNECTIONS = 1024;
+  /**
+   * Connections per server. Memory stays below MAX_SERVER_IN_FLIGHT_BYTES plus, per connection,
+   * one partly received WRITE (at most MAX_PAYLOAD_BYTES) in its decoder.
+   */
+  public static final int MAX_CONNECTIONS = 128;
+  /** READ/WRITE payload bytes in flight across all connections of one server. */
+  public static final long MAX_SERVER_IN_FLIGHT_BYTES = 256L << 20;
   /** Requests in flight per connection before we stop reading from it. */
   public static final int MAX_IN_FLIGHT_REQUESTS = 128;
   public static final long MAX_IN_FLIGHT_BYTES = 128L << 20;

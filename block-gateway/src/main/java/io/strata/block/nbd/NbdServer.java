@@ -35,6 +35,7 @@ public final class NbdServer implements AutoCloseable {
   private final int requestedPort;
   private final VolumeService volumes;
   private final ExportRegistry exports;
+  private final InFlightBudget budget = new InFlightBudget(Nbd.MAX_SERVER_IN_FLIGHT_BYTES);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -74,7 +75,7 @@ public final class NbdServer implements AutoCloseable {
             ch.pipeline()
                 .addLast("timeout", new ReadTimeoutHandler(Nbd.HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .addLast("decoder", new HandshakeDecoder())
-                .addLast("handshake", new HandshakeHandler(exports));
+                .addLast("handshake", new HandshakeHandler(exports, budget));
           }
         })
         .bind(host, requestedPort).sync().channel();

@@ -20,14 +20,17 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
   private final Export export;
   private final ExportRegistry exports;
+  private final InFlightBudget budget;
+  private Runnable resumeReading;
   private int inFlight;
   private long inFlightBytes;
   private boolean disconnecting;
   private boolean released;
 
-  TransmissionHandler(Export export, ExportRegistry exports) {
+  TransmissionHandler(Export export, ExportRegistry exports, InFlightBudget budget) {
     this.export = export;
     this.exports = exports;
+    this.budget = budget;
   }
 
   @Override
@@ -59,6 +62,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     long bytes = r.type() == Nbd.CMD_READ || r.type() == Nbd.CMD_WRITE ? r.length() : 0;
     inFlight++;
     inFlightBytes += bytes;
+    budget.take(bytes);
     updateReading(ctx);
     op.whenComplete((data, err) -> ctx.executor().execute(() -> finish(ctx, r, bytes, data, err)));
   }
@@ -88,6 +92,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   private void finish(ChannelHandlerContext ctx, NbdRequest r, long bytes, byte[] data, Throwable err) {
     inFlight--;
     inFlightBytes -= bytes;
+    budget.giveBack(bytes);
     if (ctx.channel().isActive()) {
       if (err != null) {
         LOG.warn("NBD {} command {} at {}+{} failed: {}", export.name(), r.type(), r.offset(), r.length(),
@@ -112,7 +117,14 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   private void updateReading(ChannelHandlerContext ctx) {
     boolean busy = inFlight >= Nbd.MAX_IN_FLIGHT_REQUESTS || inFlightBytes >= Nbd.MAX_IN_FLIGHT_BYTES
         || !ctx.channel().isWritable();
-    ctx.channel().config().setAutoRead(!busy && !disconnecting);
+    boolean starved = !busy && budget.exhausted();
+    ctx.channel().config().setAutoRead(!busy && !starved && !disconnecting);
+    if (starved) {
+      if (resumeReading == null) {
+        resumeReading = () -> ctx.executor().execute(() -> updateReading(ctx));
+      }
+      budget.whenRoom(resumeReading);  // no reply of ours may be pending to wake us
+    }
   }
 
   @Override
