@@ -1,0 +1,112 @@
+package io.strata.block.nbd;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.strata.block.volume.Snapshot;
+import io.strata.block.volume.VolumeService;
+import io.strata.client.StrataClient;
+import java.net.InetSocketAddress;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NBD front-end: export name = volume name. Pipeline per connection: timeout → decoder →
+ * handshake handler; after NBD_OPT_GO the decoder and handler are swapped for their
+ * transmission-phase counterparts and the timeout is dropped.
+ */
+public final class NbdServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
+  static final int EVENT_LOOP_THREADS = 2;
+
+  private final String host;
+  private final int requestedPort;
+  private final VolumeService volumes;
+  private final ExportRegistry exports;
+  private final InFlightBudget budget = new InFlightBudget(Nbd.MAX_SERVER_IN_FLIGHT_BYTES);
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel listener;
+
+  public NbdServer(StrataClient client, int poolId, String host, int port) {
+    this(new VolumeService(client, poolId), client, host, port, "nbd-gw-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /** {@code gatewayId} names this gateway as the holder of the volumes it serves. */
+  public NbdServer(VolumeService volumes, StrataClient client, String host, int port, String gatewayId) {
+    this.host = host;
+    this.requestedPort = port;
+    this.volumes = volumes;
+    this.exports = new ExportRegistry(volumes, client.chunks(), gatewayId);
+  }
+
+  public VolumeService volumes() {
+    return volumes;
+  }
+
+  public NbdServer start() throws InterruptedException {
+    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
+    listener = new ServerBootstrap().group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (connections.size() >= Nbd.MAX_CONNECTIONS) {
+              LOG.warn("refusing NBD connection from {}: {} connections open", ch.remoteAddress(), connections.size());
+              ch.close();
+              return;
+            }
+            connections.add(ch);
+            ch.pipeline()
+                .addLast("timeout", new ReadTimeoutHandler(Nbd.HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .addLast("decoder", new HandshakeDecoder())
+                .addLast("handshake", new HandshakeHandler(exports, budget));
+          }
+        })
+        .bind(host, requestedPort).sync().channel();
+    LOG.info("NBD server listening on {}:{}", host, port());
+    return this;
+  }
+
+  /** A consistent snapshot, also of a volume this gateway is serving (its writes pause meanwhile). */
+  public Snapshot snapshot(String volume, String snapshot) {
+    try {
+      return exports.snapshot(volume, snapshot).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  /** Stops accepting, closes connections, then flushes and detaches every served volume. */
+  @Override
+  public void close() {
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    connections.close().awaitUninterruptibly();
+    if (boss != null) {
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    exports.close();
+  }
+}
