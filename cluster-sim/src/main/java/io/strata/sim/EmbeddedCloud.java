@@ -1,5 +1,6 @@
 package io.strata.sim;
 
+import io.strata.block.nbd.NbdServer;
 import io.strata.common.AdminHttpServer;
 import io.strata.common.AdminHttpServer.Response;
 import io.strata.common.Metrics;
@@ -20,8 +21,11 @@ final class EmbeddedCloud implements AutoCloseable {
   static final int DEFAULT_METADATA_PORT = 7100;
   static final int DEFAULT_DATANODE_PORT = 7200;
 
+  static final int DEFAULT_NBD_PORT = 10809;
+
   private final MiniCluster cluster;
   private final AdminHttpServer admin;
+  private final NbdServer nbd;
 
   EmbeddedCloud(Args a) throws IOException {
     Path data = Path.of(a.get("data", "strata-data")).toAbsolutePath();
@@ -39,8 +43,15 @@ final class EmbeddedCloud implements AutoCloseable {
         .liveness(Duration.ofSeconds(6), Duration.ofSeconds(a.getInt("out-after-seconds", 60)))
         .scrubInterval(Duration.ofMinutes(10))
         .build();
+    try {
+      this.nbd = new NbdServer(cluster.client(), cluster.poolId(), host, a.getInt("nbd-port", DEFAULT_NBD_PORT)).start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting the NBD server", e);
+    }
     this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
     routes();
+    new VolumeRoutes(nbd.volumes()).register(admin);
     admin.start();
     Metrics.global().gauge("strata_metadata_leader_present", "1 if a metadata leader is elected",
         () -> cluster.metadataLeader() >= 0 ? 1 : 0);
@@ -97,6 +108,7 @@ final class EmbeddedCloud implements AutoCloseable {
       System.out.println("  datanode  dn" + i + " 127.0.0.1:" + cluster.datanode(i).port() + " ("
           + cluster.datanode(i).disks().size() + " simulated disks)");
     }
+    System.out.println("  nbd       nbd://127.0.0.1:" + nbd.port() + "/VOLUME   (./strata volume create NAME --size 10G)");
     System.out.println("  data dir  " + cluster.baseDir());
     System.out.println("  try       ./strata status   |   ./strata disk fail dn0 0   |   ./strata node kill dn1");
     System.out.println("Stop with Ctrl-C (SIGTERM): a clean shutdown; ./strata up again resumes on the same data.");
@@ -115,6 +127,7 @@ final class EmbeddedCloud implements AutoCloseable {
   @Override
   public synchronized void close() {
     admin.close();
+    nbd.close();
     cluster.close();
   }
 }

@@ -32,6 +32,9 @@ public final class StrataMain {
         status [--admin http://127.0.0.1:7070]
         disk fail|heal|slow|bandwidth|bitflip NODE DISK [--latency-us N] [--bytes-per-sec N] [--probability P]
         node kill|restart NODE
+        volume create NAME --size 10G | list | info NAME | resize NAME --size 20G | delete NAME [--force]
+        volume clone SNAPSHOT NAME --from VOLUME
+        snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
       """;
 
   public static void main(String[] argv) throws Exception {
@@ -50,6 +53,9 @@ public final class StrataMain {
         case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
             + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
+        case "volume" -> System.out.println(call(a, volumePath(a)));
+        case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
+            + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
         default -> {
           System.err.print(USAGE);
           System.exit(2);
@@ -122,12 +128,35 @@ public final class StrataMain {
     }
   }
 
+  private static String volumePath(Args a) {
+    String action = a.pos(0);
+    StringBuilder p = new StringBuilder("/admin/volume?action=").append(action);
+    switch (action) {
+      case "list" -> { }
+      case "clone" -> p.append("&snapshot=").append(enc(a.pos(1))).append("&name=").append(enc(a.pos(2)))
+          .append("&volume=").append(enc(a.get("from", "")));
+      default -> p.append("&name=").append(enc(a.pos(1)));
+    }
+    if (a.has("size")) {
+      p.append("&size=").append(enc(a.get("size", "")));
+    }
+    if (a.has("force")) {
+      p.append("&force=true");
+    }
+    return p.toString();
+  }
+
+  private static String enc(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static String call(Args a, String path) throws Exception {
     String base = a.get("admin", System.getenv().getOrDefault("STRATA_ADMIN", "http://127.0.0.1:7070"));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() >= 400 && r.statusCode() != 503) {
+      System.err.println(r.body());
       throw new IllegalArgumentException("HTTP " + r.statusCode() + ": " + r.body());
     }
     return r.body();

@@ -55,8 +55,9 @@ class EmbeddedCloudIT {
     int metaBase = freeRange(3);
     int dnBase = freeRange(3);
     int admin = Ports.freePort();
+    int nbdPort = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
-        "--datanode-port", "" + dnBase, "--pgs", "16"};
+        "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort};
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 0; i < 3; i++) {
       peers.put("m" + i, "127.0.0.1:" + (metaBase + i));
@@ -88,12 +89,25 @@ class EmbeddedCloudIT {
       }, java.time.Duration.ofSeconds(20), "health to show the failed disk");
       assertTrue(get(admin, "/admin/disk?action=heal&node=dn1&disk=0").startsWith("200 "));
       assertTrue(get(admin, "/admin/disk?action=explode&node=dn1&disk=0").startsWith("400 "));
+
+      // Cloud disks: the volume API and the NBD listener.
+      String created = get(admin, "/admin/volume?action=create&name=disk1&size=64M");
+      assertTrue(created.startsWith("200 ") && created.contains("\"sizeBytes\":67108864"), created);
+      assertTrue(get(admin, "/admin/volume?action=list").contains("\"disk1\""));
+      assertTrue(get(admin, "/admin/volume?action=create&name=disk1&size=64M").startsWith("409 "), "duplicate");
+      assertTrue(get(admin, "/admin/snapshot?action=create&volume=disk1&name=s1").startsWith("200 "));
+      assertTrue(get(admin, "/admin/volume?action=info&name=disk1").contains("\"snapshots\":[\"s1\"]"));
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
+        byte[] magic = s.getInputStream().readNBytes(8);
+        assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
+      }
     }
     // Same directory, same ports: everything comes back.
     try (EmbeddedCloud cloud = new EmbeddedCloud(new Args(argv, 0));
          StrataClient client = new StrataClient(peers)) {
       assertArrayEquals(payload, client.chunks().read(id, 0, 0).join().orElseThrow().toByteArray());
       assertEquals(1, client.metadata().clusterMap(0).orElseThrow().getPoolsCount());
+      assertTrue(get(admin, "/admin/volume?action=info&name=disk1").startsWith("200 "), "volume survived");
     }
     assertTrue(MetadataConfig.parsePeers("a=h:1,b=h:2").size() == 2);
   }
