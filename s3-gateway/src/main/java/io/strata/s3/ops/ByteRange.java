@@ -33,7 +33,7 @@ public record ByteRange(long start, long length) {
       }
       long start = Long.parseLong(a);
       long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
-      if (start < 0 || end < start) {
+      if (start < 0 || (!b.isEmpty() && end < start)) {
         return null;
       }
       if (start >= size) {
