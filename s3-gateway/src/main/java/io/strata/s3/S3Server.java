@@ -3,7 +3,6 @@ package io.strata.s3;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -11,7 +10,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.strata.client.StrataClient;
 import io.strata.s3.auth.IamStore;
@@ -34,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The S3 gateway: a Netty HTTP/1.1 server in front of the storage client library. The pipeline
- * is limiter → idle timer → HTTP codec (bounded head) → flow control (one message per read) →
- * the S3 connection handler; blocking metadata work runs on a bounded worker pool.
+ * is limiter → idle timer → HTTP codec (bounded head) → the S3 connection handler (which
+ * turns auto-read off while a request is busy); blocking metadata work runs on a bounded worker pool.
  */
 public final class S3Server implements AutoCloseable {
   private final StrataClient client;
@@ -83,14 +81,12 @@ public final class S3Server implements AutoCloseable {
     HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(config.maxInitialLineBytes())
         .setMaxHeaderSize(config.maxHeaderBytes()).setMaxChunkSize(S3Config.DECODER_CHUNK_BYTES);
     ServerBootstrap b = new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.AUTO_READ, false)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(limiter)
                 .addLast(new IdleStateHandler(0, 0, config.idleTimeoutSeconds()))
                 .addLast(new HttpServerCodec(decoder))
-                .addLast(new FlowControlHandler())
                 .addLast(new S3ConnectionHandler(gateway));
           }
         });

@@ -38,6 +38,8 @@ public final class RequestAuthenticator {
       params = SigV4Params.fromQuery(q);
       String h = first(r, "x-amz-content-sha256");
       payloadHash = h == null ? PayloadMode.UNSIGNED_PAYLOAD : h;
+    } else if (q.containsKey("AWSAccessKeyId")) {
+      throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Signature Version 2 is not supported; use AWS4-HMAC-SHA256");
     } else {
       throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Anonymous access is not allowed; sign the request with SigV4");
     }

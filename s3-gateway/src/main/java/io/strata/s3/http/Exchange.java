@@ -94,7 +94,7 @@ final class Exchange {
     if (expectContinue) {
       ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     }
-    ctx.read();
+    connection.resume();
   }
 
   /** Takes ownership of {@code c} (releases it). */
@@ -120,7 +120,7 @@ final class Exchange {
           if (t != null) {
             fail(t);
           } else if (phase == Phase.BODY) {
-            ctx.read();
+            connection.resume();
           }
         }));
       }

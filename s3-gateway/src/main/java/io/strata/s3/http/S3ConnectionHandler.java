@@ -9,21 +9,26 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a connection. Auto-read is off: this handler pulls one HTTP message at a
- * time with {@code ctx.read()} (the FlowControlHandler in front makes that exact), so a request
- * body is read only as fast as the cluster takes it, and the next request only after the
- * current response is written.
+ * The last handler of a connection. Messages go to an inbox and are handed to the current
+ * {@link Exchange} one at a time, only when it asks for the next ({@link #resume()}); while it
+ * is busy (authenticating, waiting for chunk writes, executing, responding) auto-read is off, so
+ * a body is read only as fast as the cluster takes it and the next request waits for the
+ * current response. The inbox only ever holds what one socket read decoded into.
  */
 public final class S3ConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(S3ConnectionHandler.class);
 
   private final GatewayServices services;
+  private final ArrayDeque<Object> inbox = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
+  private boolean busy;
+  private boolean dispatching;
   private boolean draining;
 
   public S3ConnectionHandler(GatewayServices services) {
@@ -31,16 +36,42 @@ public final class S3ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    ctx.read();
-    ctx.fireChannelActive();
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    inbox.add(msg);
+    drain();
+  }
+
+  /** The current exchange can take the next message (event loop only). */
+  void resume() {
+    busy = false;
+    drain();
+  }
+
+  private void drain() {
+    if (dispatching) {
+      return;  // the loop below picks the next message up
+    }
+    dispatching = true;
+    try {
+      while (!busy && !inbox.isEmpty()) {
+        busy = true;
+        dispatch(inbox.poll());
+      }
+    } finally {
+      dispatching = false;
+    }
+    ctx.channel().config().setAutoRead(!busy);
+  }
+
+  private void dispatch(Object msg) {
     if (msg instanceof HttpRequest head) {
       if (current != null) {
-        ReferenceCountUtil.release(msg);  // cannot happen with a well-behaved decoder; be safe
+        ReferenceCountUtil.release(msg);  // a new request before the last one ended: protocol error
         ctx.close();
         return;
       }
@@ -51,22 +82,21 @@ public final class S3ConnectionHandler extends ChannelInboundHandlerAdapter {
         current.fail(decoderError(head.decoderResult().cause()));
         return;
       }
+      ReferenceCountUtil.release(msg);  // only full requests (decoder failures) carry content
       current.start(head);
-      if (msg instanceof HttpContent c) {
-        c.release();  // a full request from a decoder is only produced on failure (handled above)
-      }
       return;
     }
     if (msg instanceof HttpContent c) {
       if (current == null) {
         c.release();
-        ctx.read();
+        busy = false;
         return;
       }
       current.content(c);
       return;
     }
     ReferenceCountUtil.release(msg);
+    busy = false;
   }
 
   private static S3Exception decoderError(Throwable cause) {
@@ -81,17 +111,12 @@ public final class S3ConnectionHandler extends ChannelInboundHandlerAdapter {
     return draining;
   }
 
-  /** The response of {@code e} is written and the connection stays open: read the next request. */
+  /** The response of {@code e} is written and the connection stays open: take the next request. */
   void exchangeDone(Exchange e) {
     if (current == e) {
       current = null;
     }
-    ctx.read();
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
+    resume();
   }
 
   @Override
@@ -118,6 +143,9 @@ public final class S3ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (current != null) {
       current.abort();
+    }
+    while (!inbox.isEmpty()) {
+      ReferenceCountUtil.release(inbox.poll());
     }
     ctx.fireChannelInactive();
   }
