@@ -74,7 +74,7 @@ final class RawClient implements AutoCloseable {
       return h;
     }
     byte[] body = in.readNBytes(length);
-    return h + new String(body, StandardCharsets.UTF_8);
+    return h + new String(body, StandardCharsets.ISO_8859_1);  // lossless for binary bodies
   }
 
   /** True when the server closed the connection. */
