@@ -123,8 +123,14 @@ final class BucketOps {
       Versioned<BucketRecord> b = s.store().bucket(r.bucket()).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
       BucketRecord marked = new BucketRecord(b.value().owner(), b.value().createdMillis(), true);
       long v = casBucket(r.bucket(), b.version(), marked.encode());
-      boolean empty = s.store().scan(S3Keys.OBJECTS, S3Keys.objectPrefix(r.bucket()), new byte[0], 1).isEmpty()
-          && s.store().scan(S3Keys.UPLOADS, S3Keys.objectPrefix(r.bucket()), new byte[0], 1).isEmpty();
+      boolean empty;
+      try {
+        empty = s.store().scan(S3Keys.OBJECTS, S3Keys.objectPrefix(r.bucket()), new byte[0], 1).isEmpty()
+            && s.store().scan(S3Keys.UPLOADS, S3Keys.objectPrefix(r.bucket()), new byte[0], 1).isEmpty();
+      } catch (RuntimeException e) {
+        casBucket(r.bucket(), v, b.value().encode());  // never leave a bucket stuck in "deleting"
+        throw e;
+      }
       if (!empty) {
         casBucket(r.bucket(), v, b.value().encode());
         throw new S3Exception(S3ErrorCode.BUCKET_NOT_EMPTY);
