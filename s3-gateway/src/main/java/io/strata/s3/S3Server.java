@@ -1,0 +1,127 @@
+package io.strata.s3;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.strata.client.StrataClient;
+import io.strata.s3.auth.IamStore;
+import io.strata.s3.auth.RequestAuthenticator;
+import io.strata.s3.auth.SigV4Verifier;
+import io.strata.s3.http.ConnectionLimiter;
+import io.strata.s3.http.GatewayServices;
+import io.strata.s3.http.RequestParser;
+import io.strata.s3.http.S3ConnectionHandler;
+import io.strata.s3.ops.S3Router;
+import io.strata.s3.ops.Services;
+import io.strata.s3.store.GarbageCollector;
+import io.strata.s3.store.ObjectStore;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The S3 gateway: a Netty HTTP/1.1 server in front of the storage client library. The pipeline
+ * is limiter → idle timer → HTTP codec (bounded head) → the S3 connection handler (which
+ * turns auto-read off while a request is busy); blocking metadata work runs on a bounded worker pool.
+ */
+public final class S3Server implements AutoCloseable {
+  private final StrataClient client;
+  private final int poolId;
+  private final String host;
+  private final int requestedPort;
+  private final S3Config config;
+  private final IamStore iam;
+  private final GarbageCollector gc;
+  private final ThreadPoolExecutor workers;
+  private final ConnectionLimiter limiter;
+  private EventLoopGroup boss;
+  private EventLoopGroup loops;
+  private Channel channel;
+
+  public S3Server(StrataClient client, int poolId, String host, int port) {
+    this(client, poolId, host, port, S3Config.defaults());
+  }
+
+  public S3Server(StrataClient client, int poolId, String host, int port, S3Config config) {
+    this.client = client;
+    this.poolId = poolId;
+    this.host = host;
+    this.requestedPort = port;
+    this.config = config;
+    this.iam = new IamStore(client.metadata());
+    this.gc = new GarbageCollector(client.metadata(), client.chunks(), poolId);
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(config.workerQueueDepth()), r -> {
+          Thread t = new Thread(r, "s3-worker-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.limiter = new ConnectionLimiter(config.maxConnections());
+  }
+
+  public S3Server start() throws InterruptedException {
+    ObjectStore store = new ObjectStore(client.metadata(), gc);
+    Services services = new Services(store, client.chunks(), poolId, workers, config);
+    GatewayServices gateway = new GatewayServices(new RequestParser(config.virtualHostSuffixes()),
+        new RequestAuthenticator(iam::lookup, new SigV4Verifier(Clock.systemUTC())), new S3Router(services), workers);
+    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    loops = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(config.maxInitialLineBytes())
+        .setMaxHeaderSize(config.maxHeaderBytes()).setMaxChunkSize(S3Config.DECODER_CHUNK_BYTES);
+    ServerBootstrap b = new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(limiter)
+                .addLast(new IdleStateHandler(0, 0, config.idleTimeoutSeconds()))
+                .addLast(new HttpServerCodec(decoder))
+                .addLast(new S3ConnectionHandler(gateway));
+          }
+        });
+    channel = b.bind(new InetSocketAddress(host, requestedPort)).sync().channel();
+    gc.start();
+    return this;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** Users and keys; the launcher creates the first user through this. */
+  public IamStore iam() {
+    return iam;
+  }
+
+  public GarbageCollector garbageCollector() {
+    return gc;
+  }
+
+  public int openConnections() {
+    return limiter.open();
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close().syncUninterruptibly();
+    }
+    if (loops != null) {
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    gc.close();
+    workers.shutdownNow();
+  }
+}

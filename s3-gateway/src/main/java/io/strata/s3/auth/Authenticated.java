@@ -1,0 +1,9 @@
+package io.strata.s3.auth;
+
+/**
+ * A request whose signature held: who sent it, how its body is protected, and the signing
+ * context aws-chunked bodies need.
+ *
+ * @param payloadHash the signed x-amz-content-sha256 value (or UNSIGNED-PAYLOAD)
+ */
+public record Authenticated(String userName, SigningContext signing, PayloadMode payloadMode, String payloadHash) {}

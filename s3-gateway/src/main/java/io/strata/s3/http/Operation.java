@@ -1,0 +1,32 @@
+package io.strata.s3.http;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One S3 request being executed. The connection handler feeds it the decoded, not yet verified
+ * payload ({@link #content}, on the event loop: copy what you keep, do not block), asks
+ * {@link #ready()} before reading more, and calls {@link #end} once the body is complete and its
+ * signatures and checksums hold. Only {@code end} may commit anything.
+ */
+public interface Operation {
+  CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
+
+  /** Whether a body is expected (decides the 100-continue answer and body limits). */
+  default boolean acceptsBody() {
+    return false;
+  }
+
+  default void content(ByteBuf payload) {
+    // bodies of requests that take none are ignored, as S3 does
+  }
+
+  default CompletableFuture<Void> ready() {
+    return READY;
+  }
+
+  CompletableFuture<Reply> end(BodyResult body);
+
+  /** The request failed or the connection went away: drop buffers, discard partial data. */
+  default void abort() {}
+}

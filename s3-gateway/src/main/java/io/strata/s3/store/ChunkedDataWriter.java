@@ -1,0 +1,131 @@
+package io.strata.s3.store;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.netty.buffer.ByteBuf;
+import io.strata.client.ChunkClient;
+import io.strata.s3.error.S3ErrorCode;
+import io.strata.s3.error.S3Exception;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Cuts a stream of bytes into {@link #CHUNK_BYTES} chunks and writes each with {@code sync=true}
+ * as soon as it is full, so an object is never held whole in memory. At most
+ * {@link #MAX_IN_FLIGHT_CHUNKS} chunk writes are outstanding; {@link #ready()} tells the
+ * connection when to read more (back-pressure). Memory per upload is bounded by
+ * {@code (MAX_IN_FLIGHT_CHUNKS + 1) * CHUNK_BYTES}. Chunk writes wait for {@code gate} (the
+ * intent record) so no chunk exists that the garbage collector could not find.
+ */
+public final class ChunkedDataWriter {
+  public static final int CHUNK_BYTES = 4 << 20;
+  public static final int MAX_IN_FLIGHT_CHUNKS = 2;
+
+  private final ChunkClient chunks;
+  private final int poolId;
+  private final ByteString objectId;
+  private final CompletableFuture<?> gate;
+  private final long maxBytes;
+  private final List<CompletableFuture<Long>> writes = new ArrayList<>();
+  private byte[] buffer;
+  private int fill;
+  private long nextIndex;
+  private long total;
+  private int inFlight;
+  private CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
+  private Throwable failure;
+
+  public ChunkedDataWriter(ChunkClient chunks, int poolId, String dataId, CompletableFuture<?> gate, long maxBytes) {
+    this.chunks = chunks;
+    this.poolId = poolId;
+    this.objectId = ByteString.copyFromUtf8(dataId);
+    this.gate = gate;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Copies the readable bytes of {@code data} (without consuming or releasing it). */
+  public void write(ByteBuf data) {
+    int off = data.readerIndex();
+    int len = data.readableBytes();
+    total += len;
+    if (total > maxBytes) {
+      throw new S3Exception(S3ErrorCode.ENTITY_TOO_LARGE);
+    }
+    while (len > 0) {
+      if (buffer == null) {
+        buffer = new byte[CHUNK_BYTES];
+      }
+      int n = Math.min(len, CHUNK_BYTES - fill);
+      data.getBytes(off, buffer, fill, n);
+      fill += n;
+      off += n;
+      len -= n;
+      if (fill == CHUNK_BYTES) {
+        submit();
+      }
+    }
+  }
+
+  private void submit() {
+    // The buffer is never touched again after this, so wrapping it without a copy is safe.
+    ByteString bytes = UnsafeByteOperations.unsafeWrap(buffer, 0, fill);
+    long index = nextIndex++;
+    buffer = null;
+    fill = 0;
+    synchronized (this) {
+      inFlight++;
+    }
+    CompletableFuture<Long> w = gate.thenCompose(x -> chunks.write(chunks.chunkId(poolId, objectId, index), bytes, true));
+    writes.add(w);
+    w.whenComplete((v, t) -> completed(t));
+  }
+
+  private void completed(Throwable t) {
+    CompletableFuture<Void> wake = null;
+    synchronized (this) {
+      inFlight--;
+      if (t != null && failure == null) {
+        failure = t;
+      }
+      if ((inFlight < MAX_IN_FLIGHT_CHUNKS || failure != null) && !ready.isDone()) {
+        wake = ready;
+      }
+    }
+    if (wake != null) {
+      wake.complete(null);
+    }
+  }
+
+  /** Completes when the caller may write more; already complete unless too many writes are in flight. */
+  public synchronized CompletableFuture<Void> ready() {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    if (inFlight >= MAX_IN_FLIGHT_CHUNKS && ready.isDone()) {
+      ready = new CompletableFuture<>();
+    }
+    return ready;
+  }
+
+  /** Writes the last partial chunk; completes with the total length once every chunk is durable. */
+  public CompletableFuture<Long> finish() {
+    if (fill > 0) {
+      submit();
+    }
+    long length = total;
+    return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).thenApply(x -> length);
+  }
+
+  /** Drops the partial buffer; completes (never exceptionally) once no write is in flight. */
+  public CompletableFuture<Void> drain() {
+    buffer = null;
+    fill = 0;
+    return CompletableFuture.allOf(writes.stream().map(w -> w.handle((v, t) -> null))
+        .toArray(CompletableFuture[]::new));
+  }
+
+  public long length() {
+    return total;
+  }
+}
