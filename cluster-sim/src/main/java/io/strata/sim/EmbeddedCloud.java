@@ -2,6 +2,8 @@ package io.strata.sim;
 
 import io.strata.block.nbd.NbdServer;
 import io.strata.common.AdminHttpServer;
+import io.strata.s3.S3Server;
+import io.strata.s3.auth.AccessKey;
 import io.strata.common.AdminHttpServer.Response;
 import io.strata.common.Metrics;
 import io.strata.datanode.disk.DiskFaults;
@@ -22,10 +24,14 @@ final class EmbeddedCloud implements AutoCloseable {
   static final int DEFAULT_DATANODE_PORT = 7200;
 
   static final int DEFAULT_NBD_PORT = 10809;
+  static final int DEFAULT_S3_PORT = 9000;
 
   private final MiniCluster cluster;
   private final AdminHttpServer admin;
   private final NbdServer nbd;
+  private final S3Server s3;
+  private final AccessKey adminKey;
+  private final Path credentialsFile;
 
   EmbeddedCloud(Args a) throws IOException {
     Path data = Path.of(a.get("data", "strata-data")).toAbsolutePath();
@@ -45,6 +51,7 @@ final class EmbeddedCloud implements AutoCloseable {
         .build();
     try {
       this.nbd = new NbdServer(cluster.client(), cluster.poolId(), host, a.getInt("nbd-port", DEFAULT_NBD_PORT)).start();
+      this.s3 = new S3Server(cluster.client(), cluster.poolId(), host, a.getInt("s3-port", DEFAULT_S3_PORT)).start();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the NBD server", e);
@@ -52,6 +59,20 @@ final class EmbeddedCloud implements AutoCloseable {
     this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
     routes();
     new VolumeRoutes(nbd.volumes()).register(admin);
+    this.credentialsFile = data.resolve("credentials");
+    this.adminKey = AdminCredentials.ensure(s3.iam(), credentialsFile);
+    admin.route("/admin/user", req -> {
+      if (!"create".equals(req.param("action")) || req.param("name") == null) {
+        return Response.json(400, "{\"error\":\"action=create&name=NAME\"}");
+      }
+      try {
+        AccessKey k = s3.iam().createUser(req.param("name"));
+        return Response.json(200, "{\"user\":\"" + k.userName() + "\",\"accessKeyId\":\"" + k.accessKeyId()
+            + "\",\"secretAccessKey\":\"" + k.secretKey() + "\"}");
+      } catch (RuntimeException e) {
+        return Response.json(409, "{\"error\":\"" + e.getMessage() + "\"}");
+      }
+    });
     admin.start();
     Metrics.global().gauge("strata_metadata_leader_present", "1 if a metadata leader is elected",
         () -> cluster.metadataLeader() >= 0 ? 1 : 0);
@@ -109,6 +130,10 @@ final class EmbeddedCloud implements AutoCloseable {
           + cluster.datanode(i).disks().size() + " simulated disks)");
     }
     System.out.println("  nbd       nbd://127.0.0.1:" + nbd.port() + "/VOLUME   (./strata volume create NAME --size 10G)");
+    System.out.println("  s3        http://127.0.0.1:" + s3.port() + "   (path style, or BUCKET.localhost)");
+    System.out.println("            access key " + adminKey.accessKeyId() + "   secret " + adminKey.secretKey());
+    System.out.println("            AWS_SHARED_CREDENTIALS_FILE=" + credentialsFile + " aws --profile strata"
+        + " --endpoint-url http://127.0.0.1:" + s3.port() + " s3 ls");
     System.out.println("  data dir  " + cluster.baseDir());
     System.out.println("  try       ./strata status   |   ./strata disk fail dn0 0   |   ./strata node kill dn1");
     System.out.println("Stop with Ctrl-C (SIGTERM): a clean shutdown; ./strata up again resumes on the same data.");
@@ -127,6 +152,7 @@ final class EmbeddedCloud implements AutoCloseable {
   @Override
   public synchronized void close() {
     admin.close();
+    s3.close();
     nbd.close();
     cluster.close();
   }

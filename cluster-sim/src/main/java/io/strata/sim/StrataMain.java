@@ -35,6 +35,7 @@ public final class StrataMain {
         volume create NAME --size 10G | list | info NAME | resize NAME --size 20G | delete NAME [--force]
         volume clone SNAPSHOT NAME --from VOLUME
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
+        user create NAME              an S3 user with a new access key
       """;
 
   public static void main(String[] argv) throws Exception {
@@ -54,6 +55,7 @@ public final class StrataMain {
             + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
         case "volume" -> System.out.println(call(a, volumePath(a)));
+        case "user" -> System.out.println(call(a, "/admin/user?action=" + a.pos(0) + "&name=" + enc(a.pos(1))));
         case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
             + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
         default -> {

@@ -56,8 +56,9 @@ class EmbeddedCloudIT {
     int dnBase = freeRange(3);
     int admin = Ports.freePort();
     int nbdPort = Ports.freePort();
+    int s3Port = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
-        "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort};
+        "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort, "--s3-port", "" + s3Port};
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 0; i < 3; i++) {
       peers.put("m" + i, "127.0.0.1:" + (metaBase + i));
@@ -97,17 +98,24 @@ class EmbeddedCloudIT {
       assertTrue(get(admin, "/admin/volume?action=create&name=disk1&size=64M").startsWith("409 "), "duplicate");
       assertTrue(get(admin, "/admin/snapshot?action=create&volume=disk1&name=s1").startsWith("200 "));
       assertTrue(get(admin, "/admin/volume?action=info&name=disk1").contains("\"snapshots\":[\"s1\"]"));
+      String creds = java.nio.file.Files.readString(data.resolve("credentials"));
+      assertTrue(creds.startsWith("[strata]") && creds.contains("aws_secret_access_key = "), creds);
+      String anonymous = get(s3Port, "/");
+      assertTrue(anonymous.startsWith("403 ") && anonymous.contains("<Error>"), anonymous);
+      assertTrue(get(admin, "/admin/user?action=create&name=alice").contains("\"accessKeyId\""));
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
       }
     }
     // Same directory, same ports: everything comes back.
+    String creds = java.nio.file.Files.readString(data.resolve("credentials"));
     try (EmbeddedCloud cloud = new EmbeddedCloud(new Args(argv, 0));
          StrataClient client = new StrataClient(peers)) {
       assertArrayEquals(payload, client.chunks().read(id, 0, 0).join().orElseThrow().toByteArray());
       assertEquals(1, client.metadata().clusterMap(0).orElseThrow().getPoolsCount());
       assertTrue(get(admin, "/admin/volume?action=info&name=disk1").startsWith("200 "), "volume survived");
+      assertEquals(creds, java.nio.file.Files.readString(data.resolve("credentials")), "same keys after restart");
     }
     assertTrue(MetadataConfig.parsePeers("a=h:1,b=h:2").size() == 2);
   }
