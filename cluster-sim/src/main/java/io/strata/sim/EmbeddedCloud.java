@@ -25,6 +25,7 @@ final class EmbeddedCloud implements AutoCloseable {
 
   static final int DEFAULT_NBD_PORT = 10809;
   static final int DEFAULT_S3_PORT = 9000;
+  static final int DEFAULT_S3_TLS_PORT = 9443;
 
   private final MiniCluster cluster;
   private final AdminHttpServer admin;
@@ -51,7 +52,8 @@ final class EmbeddedCloud implements AutoCloseable {
         .build();
     try {
       this.nbd = new NbdServer(cluster.client(), cluster.poolId(), host, a.getInt("nbd-port", DEFAULT_NBD_PORT)).start();
-      this.s3 = new S3Server(cluster.client(), cluster.poolId(), host, a.getInt("s3-port", DEFAULT_S3_PORT)).start();
+      this.s3 = new S3Server(cluster.client(), cluster.poolId(), host, a.getInt("s3-port", DEFAULT_S3_PORT))
+          .withTls(a.getInt("s3-tls-port", DEFAULT_S3_TLS_PORT), TlsMaterial.ensure(data)).start();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the NBD server", e);
@@ -131,6 +133,7 @@ final class EmbeddedCloud implements AutoCloseable {
     }
     System.out.println("  nbd       nbd://127.0.0.1:" + nbd.port() + "/VOLUME   (./strata volume create NAME --size 10G)");
     System.out.println("  s3        http://127.0.0.1:" + s3.port() + "   (path style, or BUCKET.localhost)");
+    System.out.println("  s3 tls    https://127.0.0.1:" + s3.tlsPort() + "   (--ca-bundle " + cluster.baseDir().resolve("ca.pem") + ")");
     System.out.println("            access key " + adminKey.accessKeyId() + "   secret " + adminKey.secretKey());
     System.out.println("            AWS_SHARED_CREDENTIALS_FILE=" + credentialsFile + " aws --profile strata"
         + " --endpoint-url http://127.0.0.1:" + s3.port() + " s3 ls");

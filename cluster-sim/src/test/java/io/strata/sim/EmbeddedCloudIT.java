@@ -50,6 +50,23 @@ class EmbeddedCloudIT {
     return r.statusCode() + " " + r.body();
   }
 
+  /** Runs /usr/bin/aws (Debian's awscli, installed by test.sh) with the cloud's credentials file. */
+  static String aws(Path data, String... args) throws Exception {
+    Path bin = Path.of("/usr/bin/aws");
+    assertTrue(java.nio.file.Files.isExecutable(bin), "awscli missing: apt-get install -y awscli");
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(bin.toString(), "--profile", "strata"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", data.resolve("credentials").toString());
+    pb.environment().put("AWS_CONFIG_FILE", data.resolve("no-such-config").toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "aws timed out");
+    assertEquals(0, p.exitValue(), "aws " + String.join(" ", args) + ":\n" + out);
+    return out;
+  }
+
   @Test
   void upServesHealthMetricsFaultsAndSurvivesARestart() throws Exception {
     int metaBase = freeRange(3);
@@ -57,8 +74,10 @@ class EmbeddedCloudIT {
     int admin = Ports.freePort();
     int nbdPort = Ports.freePort();
     int s3Port = Ports.freePort();
+    int s3TlsPort = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
-        "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort, "--s3-port", "" + s3Port};
+        "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort, "--s3-port", "" + s3Port,
+        "--s3-tls-port", "" + s3TlsPort};
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 0; i < 3; i++) {
       peers.put("m" + i, "127.0.0.1:" + (metaBase + i));
@@ -103,6 +122,15 @@ class EmbeddedCloudIT {
       String anonymous = get(s3Port, "/");
       assertTrue(anonymous.startsWith("403 ") && anonymous.contains("<Error>"), anonymous);
       assertTrue(get(admin, "/admin/user?action=create&name=alice").contains("\"accessKeyId\""));
+      // The real AWS CLI over HTTPS, trusting the generated certificate through --ca-bundle.
+      Path file = data.resolve("upload.bin");
+      java.nio.file.Files.write(file, payload);
+      String https = "https://127.0.0.1:" + s3TlsPort;
+      String caBundle = data.resolve("ca.pem").toString();
+      aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "mb", "s3://tls-bucket");
+      aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "cp", file.toString(), "s3://tls-bucket/x/up.bin");
+      assertTrue(aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "ls", "--recursive",
+          "s3://tls-bucket").contains("x/up.bin"));
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));

@@ -2,6 +2,7 @@ package io.strata.s3;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -48,6 +49,9 @@ public final class S3Server implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup loops;
   private Channel channel;
+  private Channel tlsChannel;
+  private SslContext tls;
+  private int requestedTlsPort = -1;
 
   public S3Server(StrataClient client, int poolId, String host, int port) {
     this(client, poolId, host, port, S3Config.defaults());
@@ -71,6 +75,13 @@ public final class S3Server implements AutoCloseable {
     this.limiter = new ConnectionLimiter(config.maxConnections());
   }
 
+  /** Also serve HTTPS on {@code port} (0 = any) with this context; call before {@link #start()}. */
+  public S3Server withTls(int port, SslContext context) {
+    this.requestedTlsPort = port;
+    this.tls = context;
+    return this;
+  }
+
   public S3Server start() throws InterruptedException {
     ObjectStore store = new ObjectStore(client.metadata(), gc);
     Services services = new Services(store, client.chunks(), poolId, workers, config);
@@ -80,19 +91,33 @@ public final class S3Server implements AutoCloseable {
     loops = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(config.maxInitialLineBytes())
         .setMaxHeaderSize(config.maxHeaderBytes()).setMaxChunkSize(S3Config.DECODER_CHUNK_BYTES);
-    ServerBootstrap b = new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
+    channel = bootstrap(gateway, decoder, null).bind(new InetSocketAddress(host, requestedPort)).sync().channel();
+    if (tls != null) {
+      tlsChannel = bootstrap(gateway, decoder, tls).bind(new InetSocketAddress(host, requestedTlsPort)).sync().channel();
+    }
+    gc.start();
+    return this;
+  }
+
+  private ServerBootstrap bootstrap(GatewayServices gateway, HttpDecoderConfig decoder, SslContext ssl) {
+    return new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(limiter)
-                .addLast(new IdleStateHandler(0, 0, config.idleTimeoutSeconds()))
+            ch.pipeline().addLast(limiter);
+            if (ssl != null) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeoutSeconds()))
                 .addLast(new HttpServerCodec(decoder))
                 .addLast(new S3ConnectionHandler(gateway));
           }
         });
-    channel = b.bind(new InetSocketAddress(host, requestedPort)).sync().channel();
-    gc.start();
-    return this;
+  }
+
+  /** The HTTPS port, or -1 when TLS is off. */
+  public int tlsPort() {
+    return tlsChannel == null ? -1 : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
   }
 
   public int port() {
@@ -116,6 +141,9 @@ public final class S3Server implements AutoCloseable {
   public void close() {
     if (channel != null) {
       channel.close().syncUninterruptibly();
+    }
+    if (tlsChannel != null) {
+      tlsChannel.close().syncUninterruptibly();
     }
     if (loops != null) {
       loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
