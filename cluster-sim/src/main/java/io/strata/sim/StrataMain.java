@@ -34,6 +34,7 @@ public final class StrataMain {
         node kill|restart NODE
         volume create NAME --size 10G | list | info NAME | resize NAME --size 20G | delete NAME [--force]
         volume clone SNAPSHOT NAME --from VOLUME
+        volume attach NAME --holder ID [--mode exclusive|shared|read-only] [--takeover] | detach NAME --holder ID
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
         user create NAME              an S3 user with a new access key
       """;
@@ -144,6 +145,15 @@ public final class StrataMain {
     }
     if (a.has("force")) {
       p.append("&force=true");
+    }
+    if (a.has("holder")) {
+      p.append("&holder=").append(enc(a.get("holder", "")));
+    }
+    if (a.has("mode")) {
+      p.append("&mode=").append(enc(a.get("mode", "")));
+    }
+    if (a.has("takeover")) {
+      p.append("&takeover=true");
     }
     return p.toString();
   }

@@ -1,5 +1,6 @@
 package io.strata.sim;
 
+import io.strata.block.volume.Attachment;
 import io.strata.block.volume.Snapshot;
 import io.strata.block.volume.Volume;
 import io.strata.block.volume.VolumeInfo;
@@ -47,7 +48,18 @@ final class VolumeRoutes {
         yield Response.json(200, "{\"deleted\":" + Json.quote(name) + "}");
       }
       case "clone" -> Response.json(200, json(volumes.cloneOf(req.param("volume"), req.param("snapshot"), name)));
-      default -> Response.json(400, "{\"error\":\"action is create|list|info|resize|delete|clone\"}");
+      case "attach" -> {
+        Attachment.AttachMode mode = Attachment.AttachMode.valueOf(
+            (req.param("mode") == null ? "exclusive" : req.param("mode")).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        Attachment at = volumes.attach(name, req.param("holder"), mode, "true".equals(req.param("takeover")));
+        yield Response.json(200, "{\"volume\":" + Json.quote(name) + ",\"holder\":" + Json.quote(at.holder())
+            + ",\"mode\":" + Json.quote(at.mode().name()) + ",\"epoch\":" + at.epoch() + "}");
+      }
+      case "detach" -> {
+        volumes.detach(name, req.param("holder"));
+        yield Response.json(200, "{\"volume\":" + Json.quote(name) + ",\"detached\":" + Json.quote(req.param("holder")) + "}");
+      }
+      default -> Response.json(400, "{\"error\":\"action is create|list|info|resize|delete|clone|attach|detach\"}");
     };
   }
 

@@ -117,6 +117,9 @@ class EmbeddedCloudIT {
       assertTrue(get(admin, "/admin/volume?action=create&name=disk1&size=64M").startsWith("409 "), "duplicate");
       assertTrue(get(admin, "/admin/snapshot?action=create&volume=disk1&name=s1").startsWith("200 "));
       assertTrue(get(admin, "/admin/volume?action=info&name=disk1").contains("\"snapshots\":[\"s1\"]"));
+      assertTrue(get(admin, "/admin/volume?action=attach&name=disk1&holder=vm-1").contains("\"mode\":\"EXCLUSIVE\""));
+      assertTrue(get(admin, "/admin/volume?action=delete&name=disk1").startsWith("409 "), "attached: refused");
+      assertTrue(get(admin, "/admin/volume?action=detach&name=disk1&holder=vm-1").startsWith("200 "));
       String creds = java.nio.file.Files.readString(data.resolve("credentials"));
       assertTrue(creds.startsWith("[strata]") && creds.contains("aws_secret_access_key = "), creds);
       String anonymous = get(s3Port, "/");
@@ -131,6 +134,7 @@ class EmbeddedCloudIT {
       aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "cp", file.toString(), "s3://tls-bucket/x/up.bin");
       assertTrue(aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "ls", "--recursive",
           "s3://tls-bucket").contains("x/up.bin"));
+      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{class=\"2xx\"}"), "S3 metrics exported");
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));

@@ -90,6 +90,12 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void finish(ChannelHandlerContext ctx, NbdRequest r, long bytes, byte[] data, Throwable err) {
+    io.strata.common.Metrics.global().counter("strata_nbd_requests_total{command=\"" + r.type() + "\",result=\""
+        + (err == null ? "ok" : "error") + "\"}", "NBD requests by command number and result").increment();
+    if (bytes > 0 && err == null) {
+      io.strata.common.Metrics.global().counter("strata_nbd_bytes_total{command=\"" + r.type() + "\"}",
+          "bytes moved by NBD READ (0) and WRITE (1)").add(bytes);
+    }
     inFlight--;
     inFlightBytes -= bytes;
     budget.giveBack(bytes);

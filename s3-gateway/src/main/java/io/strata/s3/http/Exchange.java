@@ -153,6 +153,9 @@ final class Exchange {
 
   private void respond(Reply r) {
     phase = Phase.RESPONDING;
+    // Bounded cardinality: one series per status class.
+    io.strata.common.Metrics.global().counter("strata_s3_responses_total{class=\"" + (r.status() / 100) + "xx\"}",
+        "S3 responses by HTTP status class").increment();
     boolean reuse = keepAlive && bodyComplete && !connection.draining();
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
     head.headers().set(r.headers());
