@@ -24,7 +24,10 @@ final class Tool {
   record Result(int exit, String output) {}
 
   static Path require(String binary) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+    if (binary.contains("/")) {
+      return Files.isExecutable(Path.of(binary)) ? Path.of(binary) : fail(binary + " is not installed");
+    }
+    for (String dir : (System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin").split(":")) {
       Path p = Path.of(dir, binary);
       if (Files.isExecutable(p)) {
         return p;
