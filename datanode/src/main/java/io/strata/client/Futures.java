@@ -24,4 +24,13 @@ public final class Futures {
     }, MoreExecutors.directExecutor());
     return cf;
   }
+
+  /** Completes with every element's value, in order, once all are done. */
+  public static <T> CompletableFuture<java.util.List<T>> allInOrder(java.util.List<CompletableFuture<T>> all) {
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenApply(v -> {
+      java.util.List<T> out = new java.util.ArrayList<>(all.size());
+      all.forEach(f -> out.add(f.join()));
+      return out;
+    });
+  }
 }

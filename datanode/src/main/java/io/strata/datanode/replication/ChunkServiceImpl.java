@@ -147,11 +147,8 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
     for (WriteChunkRequest req : batch.getRequestsList()) {
       all.add(handleWrite(req));
     }
-    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenAccept(v -> {
-      WriteChunkBatchReply.Builder b = WriteChunkBatchReply.newBuilder();
-      all.forEach(f -> b.addReplies(f.join()));
-      reply(out, b.build());
-    });
+    Futures.allInOrder(all).thenAccept(replies ->
+        reply(out, WriteChunkBatchReply.newBuilder().addAllReplies(replies).build()));
   }
 
   private CompletableFuture<WriteChunkReply> handleWrite(WriteChunkRequest req) {
@@ -385,11 +382,8 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
     for (ReplicaWrite w : batch.getWritesList()) {
       all.add(handleReplicate(w));
     }
-    CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).thenAccept(v -> {
-      ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
-      all.forEach(f -> b.addReplies(f.join()));
-      reply(out, b.build());
-    });
+    Futures.allInOrder(all).thenAccept(replies ->
+        reply(out, ReplicaWriteBatchReply.newBuilder().addAllReplies(replies).build()));
   }
 
   private CompletableFuture<ReplicaWriteReply> handleReplicate(ReplicaWrite req) {

@@ -78,12 +78,7 @@ final class LivenessMonitor implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
-    try {
-      timer.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.shutdown(timer, 5);
     if (client != null) {
       client.close();
     }
