@@ -6,16 +6,18 @@ import io.strata.common.Checksums;
 import io.strata.common.Hashing;
 import io.strata.proto.ChunkId;
 import io.strata.proto.ChunkStatus;
-import io.strata.proto.ClusterMap;
 import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
 import io.strata.proto.Member;
-import io.strata.proto.PlacementGroup;
 import io.strata.proto.PoolInfo;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.WriteChunkReply;
 import io.strata.proto.WriteChunkRequest;
+import io.strata.transport.Frame;
+import io.strata.transport.Kind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,9 +42,14 @@ public final class ChunkClient implements AutoCloseable {
   static final long BACKOFF_MAX_MILLIS = 1_000;
   public static final int MAX_CHUNK_BYTES = 8 << 20;
 
+  /** Threads that complete callers' futures: replies arrive on event loops, which must never run callers' code. */
+  static final int CALLBACK_THREADS = 2;
+
   private final ClusterMapCache maps;
   private final PeerChannels channels;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("chunk-client-retry"));
+  private final java.util.concurrent.ExecutorService callbacks = Executors.newFixedThreadPool(CALLBACK_THREADS,
+      Threads.daemon("chunk-client-callback"));
 
   public ChunkClient(ClusterMapCache maps, PeerChannels channels) {
     this.maps = maps;
@@ -96,20 +103,7 @@ public final class ChunkClient implements AutoCloseable {
           "chunk of " + data.size() + " bytes exceeds " + MAX_CHUNK_BYTES));
     }
     int crc = Checksums.crc32c(data.asReadOnlyByteBuffer());
-    return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
-      if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for " + id.getPg(), 0));
-      }
-      WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
-          .setData(data).setCrc32C(crc).setSync(sync);
-      if (!fence.isNone()) {
-        req.setFence(fence.toProto());
-      }
-      return channels.writes(primary).submit(req.build())
-          .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
-    }, "write " + describe(id));
+    return retrying(() -> mutate(id, data, crc, sync, fence, false), "write " + describe(id));
   }
 
   public CompletableFuture<Long> delete(ChunkId id) {
@@ -118,44 +112,81 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Deletes a chunk under {@code fence} (see {@link #write(ChunkId, ByteString, boolean, Fence)}). */
   public CompletableFuture<Long> delete(ChunkId id, Fence fence) {
-    return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
-      if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
-      }
-      WriteChunkRequest.Builder b = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id).setDelete(true);
-      if (!fence.isNone()) {
-        b.setFence(fence.toProto());
-      }
-      WriteChunkRequest req = b.build();
-      return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).write(req))
-          .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
-    }, "delete " + describe(id));
+    return retrying(() -> mutate(id, ByteString.EMPTY, 0, false, fence, true), "delete " + describe(id));
+  }
+
+  /** One try of a write or delete, to the primary in our current map. */
+  private CompletableFuture<Attempt<Long>> mutate(ChunkId id, ByteString data, int crc, boolean sync, Fence fence,
+                                                  boolean delete) {
+    MapIndex idx = maps.index();
+    String primary = primaryDataAddress(idx, id);
+    if (primary == null) {
+      return CompletableFuture.completedFuture(Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for " + id.getPg(),
+          0));
+    }
+    WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
+        .setCrc32C(crc).setSync(sync).setDelete(delete);
+    if (!fence.isNone()) {
+      req.setFence(fence.toProto());
+    }
+    return channels.data(primary).call(Kind.WRITE, req.build(), payloadOf(data), RPC_DEADLINE_MILLIS).thenApply(f -> {
+      WriteChunkReply r = header(f, WriteChunkReply.class);
+      return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion());
+    });
+  }
+
+  /** The bytes of a ByteString as a buffer, without copying them. */
+  static ByteBuf payloadOf(ByteString data) {
+    if (data.isEmpty()) {
+      return Unpooled.EMPTY_BUFFER;
+    }
+    List<java.nio.ByteBuffer> parts = data.asReadOnlyByteBufferList();
+    return parts.size() == 1 ? Unpooled.wrappedBuffer(parts.get(0))
+        : Unpooled.wrappedBuffer(parts.toArray(new java.nio.ByteBuffer[0]));
+  }
+
+  /** The header of a reply frame, releasing the frame. */
+  static <T extends com.google.protobuf.MessageLite> T header(Frame f, Class<T> type) {
+    try {
+      return f.header(type);
+    } finally {
+      f.release();
+    }
   }
 
   /** Reads {@code length} bytes at {@code offset} (0 = to the end); empty if the chunk does not exist. */
   public CompletableFuture<Optional<ByteString>> read(ChunkId id, int offset, int length) {
     return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
+      MapIndex idx = maps.index();
+      String primary = primaryDataAddress(idx, id);
       if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Optional<ByteString>>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
+        return CompletableFuture.completedFuture(Attempt.<Optional<ByteString>>retry(ChunkStatus.CHUNK_UNAVAILABLE,
+            "no primary", 0));
       }
-      ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
+      ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
           .setOffset(offset).setLength(length).build();
-      return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).read(req)).thenApply(this::readAttempt);
+      return channels.data(primary).call(Kind.READ, req, Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
+          .thenApply(this::readAttempt);
     }, "read " + describe(id));
   }
 
-  private Attempt<Optional<ByteString>> readAttempt(ReadChunkReply r) {
-    if (r.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
-      return Attempt.done(Optional.empty());
+  /** Verifies a read reply's bytes against its CRC and copies them out of the transport's buffer. */
+  private Attempt<Optional<ByteString>> readAttempt(Frame f) {
+    try {
+      ReadChunkReply r = f.header(ReadChunkReply.class);
+      if (r.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
+        return Attempt.done(Optional.empty());
+      }
+      if (r.getStatus() != ChunkStatus.CHUNK_OK) {
+        return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), null);
+      }
+      if (Checksums.crc32c(f.payload().nioBuffer()) != r.getCrc32C()) {
+        return Attempt.retry(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "reply failed its checksum", r.getEpoch());
+      }
+      return Attempt.done(Optional.of(ByteString.copyFrom(f.payload().nioBuffer())));
+    } finally {
+      f.release();
     }
-    if (r.getStatus() == ChunkStatus.CHUNK_OK && Checksums.crc32c(r.getData().asReadOnlyByteBuffer()) != r.getCrc32C()) {
-      return Attempt.retry(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "reply failed its checksum", r.getEpoch());
-    }
-    return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), Optional.of(r.getData()));
   }
 
   /** Makes every acknowledged write to these groups durable on every acting member. */
@@ -168,42 +199,42 @@ public final class ChunkClient implements AutoCloseable {
    * raised above {@code fence}'s epoch: a fenced holder learns that its writes are not all in.
    */
   public CompletableFuture<Void> flush(int poolId, Collection<Integer> pgs, Fence fence) {
-    ClusterMap m = maps.current();
+    MapIndex m = maps.index();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     java.util.Map<String, List<Integer>> byPrimary = new java.util.HashMap<>();
     for (int pg : pgs) {
-      String primary = primaryAddress(m, ChunkId.newBuilder().setPool(poolId).setPg(pg).build());
+      String primary = primaryDataAddress(m, ChunkId.newBuilder().setPool(poolId).setPg(pg).build());
       byPrimary.computeIfAbsent(primary == null ? "" : primary, k -> new ArrayList<>()).add(pg);
     }
     for (List<Integer> group : byPrimary.values()) {
       all.add(this.<Boolean>retrying(() -> {
-        ClusterMap cm = maps.current();
-        String primary = primaryAddress(cm, ChunkId.newBuilder().setPool(poolId).setPg(group.get(0)).build());
+        MapIndex idx = maps.index();
+        String primary = primaryDataAddress(idx, ChunkId.newBuilder().setPool(poolId).setPg(group.get(0)).build());
         if (primary == null) {
           return CompletableFuture.completedFuture(Attempt.<Boolean>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
         }
-        FlushRequest.Builder fb = FlushRequest.newBuilder().setEpoch(cm.getEpoch()).setPool(poolId).addAllPgs(group);
+        FlushRequest.Builder fb = FlushRequest.newBuilder().setEpoch(idx.map().getEpoch()).setPool(poolId)
+            .addAllPgs(group);
         if (!fence.isNone()) {
           fb.setFence(fence.toProto());
         }
-        FlushRequest req = fb.build();
-        return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).flush(req))
-            .thenApply((FlushReply r) -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), true));
+        return channels.data(primary).call(Kind.FLUSH, fb.build(), Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
+            .thenApply(f -> {
+              FlushReply r = header(f, FlushReply.class);
+              return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), true);
+            });
       }, "flush pool " + poolId).thenApply(x -> null));
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
   }
 
-  static String primaryAddress(ClusterMap m, ChunkId id) {
-    Optional<PlacementGroup> g = ClusterMapCache.group(m, id.getPool(), id.getPg());
-    if (g.isEmpty()) {
-      return null;
-    }
-    List<Member> acting = ClusterMapCache.acting(m, g.get());
+  /** The data address of the group's primary, or null if it has none now. */
+  static String primaryDataAddress(MapIndex m, ChunkId id) {
+    List<Member> acting = m.acting(id.getPool(), id.getPg());
     if (acting.isEmpty()) {
       return null;
     }
-    String a = ClusterMapCache.address(m, acting.get(0).getNodeId());
+    String a = m.dataAddress(acting.get(0).getNodeId());
     return a.isEmpty() ? null : a;
   }
 
@@ -246,15 +277,15 @@ public final class ChunkClient implements AutoCloseable {
     }
     f.exceptionally(transportError()).thenAccept(a -> {
       if (!a.retry() && a.status() == ChunkStatus.CHUNK_OK) {
-        result.complete(a.value());
+        finish(result, a.value(), null);
         return;
       }
       if (!a.retry()) {
-        result.completeExceptionally(new ChunkException(a.status(), what + ": " + a.message()));
+        finish(result, null, new ChunkException(a.status(), what + ": " + a.message()));
         return;
       }
       if (System.currentTimeMillis() + backoff > deadline) {
-        result.completeExceptionally(new ChunkException(a.status(), what + " gave up after "
+        finish(result, null, new ChunkException(a.status(), what + " gave up after "
             + OPERATION_DEADLINE_MILLIS + " ms: " + a.message()));
         return;
       }
@@ -273,6 +304,22 @@ public final class ChunkClient implements AutoCloseable {
     });
   }
 
+  /** Completes a caller's future on a callback thread, never on the event loop that got the reply. */
+  private <T> void finish(CompletableFuture<T> result, T value, Throwable error) {
+    Runnable r = () -> {
+      if (error == null) {
+        result.complete(value);
+      } else {
+        result.completeExceptionally(error);
+      }
+    };
+    try {
+      callbacks.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      r.run();  // closing: nobody will block on us any more
+    }
+  }
+
   private static <T> Function<Throwable, Attempt<T>> transportError() {
     return t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0);
   }
@@ -280,5 +327,6 @@ public final class ChunkClient implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    callbacks.shutdown();
   }
 }

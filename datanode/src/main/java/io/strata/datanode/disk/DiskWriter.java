@@ -1,30 +1,44 @@
 package io.strata.datanode.disk;
 
 import io.strata.proto.ChunkStatus;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one writer thread of a disk's RocksDB (PERFORMANCE.md rule 6, BlueStore's kv_sync_thread):
- * it drains whatever is queued into one WriteBatch, writes it once, syncs the WAL once if any
- * operation in the batch asked for durability, then completes every future. Concurrent FLUSHes
- * and synced writes therefore share one fsync, and a sync on a clean disk costs nothing.
+ * The single writer of a disk's RocksDB (PERFORMANCE.md rule 6, BlueStore's kv_sync_thread),
+ * with a fast path: whoever submits a small write while nothing is queued and nobody is applying
+ * applies it at once on its own thread (no hand-off; the common case at low load). Otherwise the
+ * op is queued and the writer thread drains the queue into one WriteBatch. Either way one
+ * applier at a time holds {@link #applyLock}, and ops apply in submission order: the fast path
+ * is only taken when no earlier op is still queued or being applied ({@link #queued}).
+ * Durability is not done here: see {@link WalSyncer}.
  */
 final class DiskWriter implements Runnable {
   static final int QUEUE_CAPACITY = 8192;
   static final int MAX_BATCH_OPS = 256;
   static final long ENQUEUE_TIMEOUT_MILLIS = 5000;
+  /** Larger writes go to the writer thread, so an event loop never copies megabytes. */
+  static final int INLINE_MAX_BYTES = 64 << 10;
 
-  /** A write, tombstone or repair of one record; {@code done} says whether it was applied. */
-  record Op(byte[] key, int pool, int pg, RecordHeader header, byte[] data, boolean sync,
-            boolean replaceSameVersion, CompletableFuture<Boolean> done) {}
+  /** A write, tombstone, repair or barrier (key null) of one record; {@code done} says whether it applied. */
+  record Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion,
+            CompletableFuture<Boolean> done) {
+    int bytes() {
+      return data == null ? 0 : data.remaining();
+    }
+  }
 
   private final SimulatedDisk disk;
   private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final AtomicInteger queued = new AtomicInteger();
+  private final ReentrantLock applyLock = new ReentrantLock();
   private volatile boolean running = true;
 
   DiskWriter(SimulatedDisk disk) {
@@ -33,14 +47,35 @@ final class DiskWriter implements Runnable {
 
   CompletableFuture<Boolean> submit(Op op) {
     if (!running) {
-      return CompletableFuture.failedFuture(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      return op.done();
     }
+    if (op.bytes() <= INLINE_MAX_BYTES && !disk.faults().delays() && queued.get() == 0 && applyLock.tryLock()) {
+      boolean applied = false;
+      try {
+        if (queued.get() == 0 && running) {
+          disk.applyBatch(List.of(op));
+          applied = true;
+        }
+      } catch (RuntimeException e) {
+        op.done().completeExceptionally(e);
+        applied = true;
+      } finally {
+        applyLock.unlock();
+      }
+      if (applied) {
+        return op.done();
+      }
+    }
+    queued.incrementAndGet();
     try {
       if (!queue.offer(op, ENQUEUE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+        queued.decrementAndGet();
         op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
             "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
       }
     } catch (InterruptedException e) {
+      queued.decrementAndGet();
       Thread.currentThread().interrupt();
       op.done().completeExceptionally(e);
     }
@@ -49,6 +84,12 @@ final class DiskWriter implements Runnable {
 
   void stop() {
     running = false;
+  }
+
+  /** Waits for an inline applier that may still be running (after {@link #stop}). */
+  void quiesce() {
+    applyLock.lock();
+    applyLock.unlock();
   }
 
   @Override
@@ -62,7 +103,12 @@ final class DiskWriter implements Runnable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH_OPS - 1);
-        disk.applyBatch(batch);
+        applyLock.lock();
+        try {
+          disk.applyBatch(batch);
+        } finally {
+          applyLock.unlock();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -71,6 +117,7 @@ final class DiskWriter implements Runnable {
           op.done().completeExceptionally(e);
         }
       } finally {
+        queued.addAndGet(-batch.size());
         batch.clear();
       }
     }

@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -55,14 +57,21 @@ public final class SimulatedDisk implements AutoCloseable {
   private final ColumnFamilyHandle dataCf;
   private final ColumnFamilyHandle metaCf;
   private final WriteOptions asyncWrite = new WriteOptions().setSync(false);
-  private final WriteOptions syncWrite = new WriteOptions().setSync(true);
+  private final ReadOptions readOptions = new ReadOptions();
   private final Map<Long, PgMeta> pgMeta = new ConcurrentHashMap<>();
   private final AtomicLong usedBytes = new AtomicLong();
   private final DiskWriter writer;
   private final Thread writerThread;
+  private final WalSyncer syncer;
+  private final Thread syncerThread;
   private final LongAdder syncs;
   private final LongAdder batches;
-  private boolean dirtySinceSync;
+  /** Reused by whoever holds the writer's apply lock (one applier at a time). */
+  private final WriteBatch batch = new WriteBatch();
+  /** Reads in progress; close() waits for them, so no read ever touches a closed RocksDB. */
+  private final java.util.concurrent.atomic.AtomicInteger activeReads = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean closing;
+  private final ByteBuffer keyScratch = ByteBuffer.allocateDirect(DiskWriter.MAX_BATCH_OPS * (ChunkKeys.MAX_OBJECT_ID_BYTES + 32));
 
   public SimulatedDisk(String name, int index, Path dir, long capacityBytes, DiskFaults faults) throws IOException {
     this.name = name;
@@ -73,7 +82,9 @@ public final class SimulatedDisk implements AutoCloseable {
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2).setBytesPerSync(1 << 20).setWalBytesPerSync(1 << 20)
         .setRecycleLogFileNum(4).setKeepLogFileNum(4);
-    ColumnFamilyOptions plain = new ColumnFamilyOptions().setWriteBufferSize(8 << 20);
+    ColumnFamilyOptions plain = new ColumnFamilyOptions().setWriteBufferSize(8 << 20)
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false))
+            .setPinL0FilterAndIndexBlocksInCache(true).setCacheIndexAndFilterBlocks(true));
     ColumnFamilyOptions blobs = new ColumnFamilyOptions().setWriteBufferSize(16 << 20)
         .setEnableBlobFiles(true).setMinBlobSize(64 * 1024).setBlobFileSize(64L << 20)
         .setEnableBlobGarbageCollection(true);
@@ -100,6 +111,17 @@ public final class SimulatedDisk implements AutoCloseable {
     this.writerThread = new Thread(writer, "disk-writer-" + name);
     writerThread.setDaemon(true);
     writerThread.start();
+    this.syncer = new WalSyncer(name, this::syncWal);
+    this.syncerThread = new Thread(syncer, "disk-sync-" + name);
+    syncerThread.setDaemon(true);
+    syncerThread.start();
+  }
+
+  /** Runs on the syncer thread: makes every batch written so far durable. */
+  private void syncWal() throws RocksDBException {
+    faults.beforeWrite(name);
+    db.syncWal();
+    syncs.increment();
   }
 
   private void loadMeta() {
@@ -143,25 +165,38 @@ public final class SimulatedDisk implements AutoCloseable {
   // ---------------- writes ----------------
 
   /**
-   * Writes one record at {@code version}. Completes with false (and changes nothing) when the
-   * disk already holds that key at a newer version, or the same one unless {@code repair}.
+   * Writes one record at {@code version} (into the WAL, not yet synced). Completes with false
+   * (and changes nothing) when the disk already holds that key at a newer version, or the same
+   * one unless {@code repair}. {@code data} must stay unchanged until the future completes.
    */
-  public CompletableFuture<Boolean> write(byte[] key, int pool, int pg, RecordHeader header, byte[] data,
-                                          boolean sync, boolean repair) {
-    return writer.submit(new DiskWriter.Op(key, pool, pg, header, data, sync, repair, new CompletableFuture<>()));
+  public CompletableFuture<Boolean> write(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data,
+                                          boolean repair) {
+    return writer.submit(new DiskWriter.Op(key, pool, pg, header, data, repair, new CompletableFuture<>()));
   }
 
-  /** Makes everything written so far durable; shares the WAL sync with concurrent writers. */
-  public CompletableFuture<Boolean> sync() {
-    return writer.submit(new DiskWriter.Op(null, 0, 0, null, null, true, false, new CompletableFuture<>()));
+  /** {@link #write(byte[], int, int, RecordHeader, ByteBuffer, boolean)}, then a {@link #sync()} if asked. */
+  public CompletableFuture<Boolean> write(byte[] key, int pool, int pg, RecordHeader header, byte[] data,
+                                          boolean sync, boolean repair) {
+    CompletableFuture<Boolean> w = write(key, pool, pg, header, ByteBuffer.wrap(data), repair);
+    return sync ? w.thenCompose(applied -> sync().thenApply(v -> applied)) : w;
+  }
+
+  /** Makes everything written so far durable; concurrent callers share one WAL sync. */
+  public CompletableFuture<Void> sync() {
+    return syncer.sync();
+  }
+
+  /** Whether writes were applied since the last completed sync. */
+  public boolean dirty() {
+    return syncer.dirty();
   }
 
   /** Completes once every write queued before it has been applied (no sync). */
   public CompletableFuture<Boolean> barrier() {
-    return writer.submit(new DiskWriter.Op(null, 0, 0, null, null, false, false, new CompletableFuture<>()));
+    return writer.submit(new DiskWriter.Op(null, 0, 0, null, null, false, new CompletableFuture<>()));
   }
 
-  /** Runs on the writer thread only. */
+  /** Runs under the writer's apply lock only. */
   void applyBatch(List<DiskWriter.Op> ops) {
     try {
       faults.beforeWrite(name);
@@ -169,15 +204,16 @@ public final class SimulatedDisk implements AutoCloseable {
       ops.forEach(op -> op.done().completeExceptionally(e));
       return;
     }
-    boolean wantSync = false;
     Boolean[] applied = new Boolean[ops.size()];
     Map<ByteBuffer, RecordHeader> pending = new HashMap<>();
     Map<Long, PgMeta> metaChanges = new HashMap<>();
     long used = usedBytes.get();
-    try (WriteBatch wb = new WriteBatch()) {
+    WriteBatch wb = batch;
+    keyScratch.clear();
+    try {
+      wb.clear();
       for (int i = 0; i < ops.size(); i++) {
         DiskWriter.Op op = ops.get(i);
-        wantSync |= op.sync();
         if (op.key() == null) {
           applied[i] = true;
           continue;
@@ -201,7 +237,7 @@ public final class SimulatedDisk implements AutoCloseable {
         if (op.header().tombstone()) {
           wb.delete(dataCf, op.key());
         } else {
-          wb.put(dataCf, op.key(), op.data());
+          putData(wb, op);
         }
         long pk = pgKey(op.pool(), op.pg());
         PgMeta m = metaChanges.getOrDefault(pk, pgMeta.getOrDefault(pk, PgMeta.EMPTY));
@@ -217,21 +253,16 @@ public final class SimulatedDisk implements AutoCloseable {
       wb.put(metaCf, USED_KEY, ByteBuffer.allocate(8).putLong(used).array());
       faults.transfer(wb.getDataSize());
       if (wb.count() > 1) {
-        db.write(wantSync ? syncWrite : asyncWrite, wb);
-        dirtySinceSync = !wantSync;
+        db.write(asyncWrite, wb);
+        syncer.wrote();
         batches.increment();
-        if (wantSync) {
-          syncs.increment();
-        }
-      } else if (wantSync && dirtySinceSync) {
-        db.syncWal();
-        dirtySinceSync = false;
-        syncs.increment();
       }
     } catch (RocksDBException e) {
       DiskException de = new DiskException(ChunkStatus.CHUNK_IO_ERROR, "rocksdb write on " + name + ": " + e.getMessage(), e);
       ops.forEach(op -> op.done().completeExceptionally(de));
       return;
+    } finally {
+      wb.clear();
     }
     pgMeta.putAll(metaChanges);
     usedBytes.set(used);
@@ -242,10 +273,46 @@ public final class SimulatedDisk implements AutoCloseable {
     }
   }
 
+  /** Puts the op's data without a Java-heap copy when it is in a direct buffer. */
+  private void putData(WriteBatch wb, DiskWriter.Op op) throws RocksDBException {
+    ByteBuffer data = op.data().duplicate();
+    if (!data.isDirect()) {
+      byte[] v = new byte[data.remaining()];
+      data.get(v);
+      wb.put(dataCf, op.key(), v);
+      return;
+    }
+    ByteBuffer k = keyScratch.slice();
+    k.put(op.key()).flip();
+    keyScratch.position(keyScratch.position() + op.key().length);
+    wb.put(dataCf, k, data);
+  }
+
   // ---------------- reads ----------------
+
+  private void enter() {
+    activeReads.incrementAndGet();
+    if (closing) {
+      activeReads.decrementAndGet();
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + name + " is closed");
+    }
+  }
+
+  private void exit() {
+    activeReads.decrementAndGet();
+  }
 
   /** The record header, or null if the disk never saw the key. No fault injection: metadata only. */
   public RecordHeader header(byte[] key) {
+    enter();
+    try {
+      return header0(key);
+    } finally {
+      exit();
+    }
+  }
+
+  private RecordHeader header0(byte[] key) {
     try {
       return RecordHeader.decode(db.get(indexCf, key));
     } catch (RocksDBException e) {
@@ -261,6 +328,15 @@ public final class SimulatedDisk implements AutoCloseable {
   }
 
   public Stored read(byte[] key) {
+    enter();
+    try {
+      return read0(key);
+    } finally {
+      exit();
+    }
+  }
+
+  private Stored read0(byte[] key) {
     faults.beforeRead(name);
     RecordHeader h = header(key);
     if (h == null) {
@@ -283,6 +359,47 @@ public final class SimulatedDisk implements AutoCloseable {
     return new Stored(h, data);
   }
 
+  /**
+   * Reads a record's data (faults applied, not verified) into a new direct buffer from
+   * {@code alloc}, which the caller releases; null if the record has no data. Callers run on any
+   * thread, also event loops: the disk must not {@link DiskFaults#delays() delay}.
+   */
+  public io.netty.buffer.ByteBuf readData(byte[] key, RecordHeader h, io.netty.buffer.ByteBufAllocator alloc) {
+    enter();
+    try {
+      return readData0(key, h, alloc);
+    } finally {
+      exit();
+    }
+  }
+
+  private io.netty.buffer.ByteBuf readData0(byte[] key, RecordHeader h, io.netty.buffer.ByteBufAllocator alloc) {
+    faults.beforeRead(name);
+    io.netty.buffer.ByteBuf keyBuf = alloc.directBuffer(key.length);
+    io.netty.buffer.ByteBuf out = alloc.directBuffer(Math.max(1, h.length()));
+    try {
+      keyBuf.writeBytes(key);
+      ByteBuffer value = out.nioBuffer(0, h.length());
+      int n = db.get(dataCf, readOptions, keyBuf.nioBuffer(), value);
+      if (n == RocksDB.NOT_FOUND) {
+        out.release();
+        return null;
+      }
+      out.writerIndex(Math.min(n, h.length()));
+      faults.transfer(out.readableBytes());
+      faults.afterRead(out.nioBuffer());
+      return out;
+    } catch (RocksDBException e) {
+      out.release();
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "data read on " + name + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    } finally {
+      keyBuf.release();
+    }
+  }
+
   public PgMeta summary(int pool, int pg) {
     faults.beforeRead(name);
     return pgMeta.getOrDefault(pgKey(pool, pg), PgMeta.EMPTY);
@@ -293,6 +410,15 @@ public final class SimulatedDisk implements AutoCloseable {
 
   /** Up to {@code limit} records of one group after {@code startAfter} (exclusive), in key order. */
   public List<Listed> list(int pool, int pg, byte[] startAfter, int limit) {
+    enter();
+    try {
+      return list0(pool, pg, startAfter, limit);
+    } finally {
+      exit();
+    }
+  }
+
+  private List<Listed> list0(int pool, int pg, byte[] startAfter, int limit) {
     faults.beforeRead(name);
     byte[] prefix = ChunkKeys.pgPrefix(pool, pg);
     List<Listed> out = new ArrayList<>();
@@ -328,6 +454,15 @@ public final class SimulatedDisk implements AutoCloseable {
 
   /** Flips one bit of a stored chunk in place, bypassing the index: silent corruption at rest. */
   public boolean corruptAtRest(byte[] key, int bit) {
+    enter();
+    try {
+      return corruptAtRest0(key, bit);
+    } finally {
+      exit();
+    }
+  }
+
+  private boolean corruptAtRest0(byte[] key, int bit) {
     try {
       byte[] data = db.get(dataCf, key);
       if (data == null || data.length == 0) {
@@ -344,6 +479,15 @@ public final class SimulatedDisk implements AutoCloseable {
 
   /** Reads raw stored bytes (no faults), for checks that a repair really rewrote the copy. */
   public byte[] rawData(byte[] key) {
+    enter();
+    try {
+      return rawData0(key);
+    } finally {
+      exit();
+    }
+  }
+
+  private byte[] rawData0(byte[] key) {
     try {
       return db.get(dataCf, key);
     } catch (RocksDBException e) {
@@ -354,17 +498,26 @@ public final class SimulatedDisk implements AutoCloseable {
   @Override
   public void close() {
     writer.stop();
+    syncer.stop();
     try {
       writerThread.join(10_000);
+      syncerThread.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    writer.quiesce();
+    closing = true;
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (activeReads.get() > 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
     }
     Metrics.global().removeGauge("strata_disk_used_bytes{disk=\"" + name + "\"}");
     db.cancelAllBackgroundWork(true);
     handles.forEach(ColumnFamilyHandle::close);
     db.close();
     asyncWrite.close();
-    syncWrite.close();
+    readOptions.close();
+    batch.close();
     dbOptions.close();
     cfOptions.forEach(ColumnFamilyOptions::close);
   }
