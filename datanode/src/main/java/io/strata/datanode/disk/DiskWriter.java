@@ -27,9 +27,16 @@ final class DiskWriter implements Runnable {
   /** Larger writes go to the writer thread, so an event loop never copies megabytes. */
   static final int INLINE_MAX_BYTES = 64 << 10;
 
-  /** A write, tombstone, repair or barrier (key null) of one record; {@code done} says whether it applied. */
+  /**
+   * A write, tombstone, repair, extent relocation ({@code relocateFrom} = the pointer it must
+   * still have) or barrier (key null) of one record; {@code done} says whether it applied.
+   */
   record Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion,
-            CompletableFuture<Boolean> done) {
+            long relocateFrom, CompletableFuture<Boolean> done) {
+    Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion) {
+      this(key, pool, pg, header, data, replaceSameVersion, ExtentStore.Pointer.NONE, new CompletableFuture<>());
+    }
+
     int bytes() {
       return data == null ? 0 : data.remaining();
     }
@@ -54,7 +61,7 @@ final class DiskWriter implements Runnable {
       boolean applied = false;
       try {
         if (queued.get() == 0 && running) {
-          disk.applyBatch(List.of(op));
+          disk.applier().apply(List.of(op));
           applied = true;
         }
       } catch (RuntimeException e) {
@@ -105,7 +112,7 @@ final class DiskWriter implements Runnable {
         queue.drainTo(batch, MAX_BATCH_OPS - 1);
         applyLock.lock();
         try {
-          disk.applyBatch(batch);
+          disk.applier().apply(batch);
         } finally {
           applyLock.unlock();
         }

@@ -59,30 +59,45 @@ final class ReadPath {
       }
       CompletableFuture<Void> active = p.pg().active;
       if (active.isDone() && !active.isCompletedExceptionally()) {
-        Result fast = tryFast(p, req);
-        if (fast != null) {
+        Result fast = tryFast(p, req, false);
+        if (fast != null && fast != OFFLOAD) {
           return CompletableFuture.completedFuture(fast);
         }
       }
       return active.copy().orTimeout(WritePath.ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-          .thenApplyAsync(v -> readOrRepair(p, req), slow)
+          .thenApplyAsync(v -> {
+            Result r = tryFast(p, req, true);
+            return r != null ? r : readOrRepair(p, req);
+          }, slow)
           .exceptionally(t -> Result.of(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
               .setMessage("group " + req.getId().getPg() + " not readable: " + WritePath.cause(t))
               .setEpoch(p.epoch()).build()));
     });
   }
 
-  /** The read without hand-off, or null when it needs the slow path. */
-  private Result tryFast(PrimaryCheck.Primary p, ReadChunkRequest req) {
+  /** "Read this on the read executor": a large value, or a disk that delays, is never read on an event loop. */
+  private static final Result OFFLOAD = Result.of(ReadChunkReply.getDefaultInstance());
+
+  /**
+   * The read of a good copy, or null when it needs repair; on an event loop ({@code mayBlock}
+   * false) also {@link #OFFLOAD} for reads that would block it.
+   */
+  private Result tryFast(PrimaryCheck.Primary p, ReadChunkRequest req, boolean mayBlock) {
     SimulatedDisk disk = node.disk(p.acting().get(0).getDiskIndex());
-    if (disk == null || disk.faults().delays() || disk.faults().isFailed()) {
+    if (disk == null || disk.faults().isFailed()) {
       return null;
+    }
+    if (disk.faults().delays() && !mayBlock) {
+      return OFFLOAD;
     }
     byte[] key = ChunkKeys.encode(req.getId());
     try {
       RecordHeader h = disk.header(key);
       if (h == null || h.tombstone()) {
         return notFound(p);
+      }
+      if (h.external() && !mayBlock) {
+        return OFFLOAD;
       }
       ByteBuf data = disk.readData(key, h, ByteBufAllocator.DEFAULT);
       if (data == null || data.readableBytes() != h.length()
