@@ -154,8 +154,8 @@ public final class BlockDevice {
       CompletableFuture<Void> f;
       try {
         f = op.get();
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
+      } catch (Throwable t) {  // an Error too: the gate must be left, or a snapshot waits forever
+        f = CompletableFuture.failedFuture(t);
       }
       return f.whenComplete((x, e) -> gate.exit());
     });

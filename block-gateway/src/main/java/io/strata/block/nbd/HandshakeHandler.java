@@ -24,15 +24,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private final ExportRegistry exports;
   private final InFlightBudget budget;
+  private final NbdLimits limits;
   private final ArrayDeque<HandshakeMessage> queue = new ArrayDeque<>();
   private boolean fixedNewstyle;
   private boolean noZeroes;
   private boolean busy;
   private boolean finished;
 
-  HandshakeHandler(ExportRegistry exports, InFlightBudget budget) {
+  HandshakeHandler(ExportRegistry exports, InFlightBudget budget, NbdLimits limits) {
     this.exports = exports;
     this.budget = budget;
+    this.limits = limits;
   }
 
   @Override
@@ -204,7 +206,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     dropQueued();
     // Handler first, then decoder: bytes the old decoder still holds flow into the new one,
     // and what that decodes must reach the transmission handler.
-    ctx.pipeline().replace(this, "transmission", new TransmissionHandler(x, exports, budget));
+    ctx.pipeline().replace(this, "transmission", new TransmissionHandler(x, exports, budget, limits));
     ctx.pipeline().replace("decoder", "decoder", new RequestDecoder());
     if (ctx.pipeline().get("timeout") != null) {
       ctx.pipeline().remove("timeout");  // a connected disk may idle for hours

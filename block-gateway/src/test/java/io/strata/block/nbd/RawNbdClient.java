@@ -9,8 +9,8 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A deliberately dumb blocking NBD client that can also send what real clients never would. */
 final class RawNbdClient implements AutoCloseable {
@@ -21,7 +21,8 @@ final class RawNbdClient implements AutoCloseable {
   final Socket socket;
   final DataInputStream in;
   final DataOutputStream out;
-  private final Map<Long, Integer> readLengths = new HashMap<>();
+  // Written by the sending thread before the request leaves, read by the replying one.
+  private final Map<Long, Integer> readLengths = new ConcurrentHashMap<>();
 
   RawNbdClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
@@ -71,6 +72,9 @@ final class RawNbdClient implements AutoCloseable {
   }
 
   void request(int type, int flags, long handle, long offset, long length, byte[] payload) throws IOException {
+    if (type == Nbd.CMD_READ) {
+      readLengths.put(handle, (int) length);
+    }
     out.writeInt(Nbd.REQUEST_MAGIC);
     out.writeShort(flags);
     out.writeShort(type);
@@ -81,9 +85,6 @@ final class RawNbdClient implements AutoCloseable {
       out.write(payload);
     }
     out.flush();
-    if (type == Nbd.CMD_READ) {
-      readLengths.put(handle, (int) length);
-    }
   }
 
   Reply reply() throws IOException {
