@@ -170,7 +170,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           "export " + name + ": " + (err == null ? "no such volume" : OptionErrors.message(err)));
       return;
     }
-    int flags = flags(null) | (name.endsWith(ExportRegistry.READ_ONLY_SUFFIX) ? Nbd.TFLAG_READ_ONLY : 0);
+    int flags = flags(null) | (ExportRegistry.readOnly(name, v.get()) ? Nbd.TFLAG_READ_ONLY : 0);
     ctx.write(Replies.infoExport(ctx.alloc(), Nbd.OPT_INFO, v.get().sizeBytes(), flags));
     ctx.write(Replies.infoBlockSize(ctx.alloc(), Nbd.OPT_INFO));
     ctx.writeAndFlush(Replies.option(ctx.alloc(), Nbd.OPT_INFO, Nbd.REP_ACK, null));

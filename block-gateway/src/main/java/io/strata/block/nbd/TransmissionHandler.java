@@ -90,8 +90,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
       return switch (r.type()) {
         case Nbd.CMD_READ -> d.read(r.offset(), (int) r.length());
         case Nbd.CMD_WRITE -> d.write(r.offset(), ByteString.copyFrom(r.data().nioBuffer()), r.fua()).thenApply(v -> null);
-        // Durable, and still ours: a FLUSH acknowledged after a takeover would be a false promise.
-        case Nbd.CMD_FLUSH -> d.flush().thenCompose(v -> exports.verifyHolder(export)).thenApply(v -> null);
+        // The flush carries our fence: after a takeover the datanodes refuse it (EPERM), never a false promise.
+        case Nbd.CMD_FLUSH -> d.flush().thenApply(v -> null);
         case Nbd.CMD_TRIM -> d.zero(r.offset(), r.length(), r.fua(), true).thenApply(v -> null);
         case Nbd.CMD_WRITE_ZEROES -> d.zero(r.offset(), r.length(), r.fua(), false).thenApply(v -> null);
         case Nbd.CMD_DISC -> {
