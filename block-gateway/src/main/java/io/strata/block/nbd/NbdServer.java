@@ -41,6 +41,7 @@ public final class NbdServer implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel listener;
+  private boolean closed;
 
   public NbdServer(StrataClient client, int poolId, String host, int port) {
     this(new VolumeService(client, poolId), client, host, port, "nbd-gw-" + UUID.randomUUID().toString().substring(0, 8));
@@ -104,9 +105,13 @@ public final class NbdServer implements AutoCloseable {
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
-  /** Stops accepting, closes connections, then flushes and detaches every served volume. */
+  /** Stops accepting, closes connections, then flushes and detaches every served volume. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
