@@ -9,6 +9,11 @@ import io.strata.proto.KvTxn;
 import io.strata.proto.KvWrite;
 import io.strata.proto.MetaStatus;
 import io.strata.s3.auth.Authenticated;
+import io.strata.s3.body.PayloadChecks;
+import io.strata.s3.policy.S3Actions;
+import io.strata.s3.store.BucketRecord;
+import io.strata.s3.store.ObjectRecord;
+import java.util.Map;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import io.strata.s3.http.Operation;
@@ -39,35 +44,55 @@ final class MultipartOps {
   static final int DELETE_BATCH = 500;
 
   private final Services s;
+  private final DataCopier copier;
 
   MultipartOps(Services s) {
     this.s = s;
+    this.copier = new DataCopier(s);
   }
 
   Operation create(S3Request r, Authenticated who) {
+    BucketRecord b = s.authorize(r, who, S3Actions.PUT_OBJECT);
+    String algorithm = r.headerValue("x-amz-checksum-algorithm") == null ? ""
+        : r.headerValue("x-amz-checksum-algorithm").toLowerCase(java.util.Locale.ROOT);
+    if (!algorithm.isEmpty() && !List.of(PayloadChecks.CHECKSUM_ALGORITHMS).contains(algorithm)) {
+      throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Checksum algorithm " + algorithm + " is not supported");
+    }
+    String type = r.headerValue("x-amz-checksum-type") == null ? (algorithm.isEmpty() ? "" : "COMPOSITE")
+        : r.headerValue("x-amz-checksum-type").toUpperCase(java.util.Locale.ROOT);
+    if (!type.isEmpty() && !type.equals("COMPOSITE") && !type.equals("FULL_OBJECT")) {
+      throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "x-amz-checksum-type must be COMPOSITE or FULL_OBJECT");
+    }
+    Map<String, String> tags = Tagging.parseHeader(r.headerValue("x-amz-tagging"));
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
       String uploadId = UUID.randomUUID().toString().replace("-", "");
-      UploadRecord u = new UploadRecord(who.userName(), System.currentTimeMillis(), ObjectHeaders.contentType(r),
-          ObjectHeaders.userMetadata(r));
+      UploadRecord u = new UploadRecord(who.isAnonymous() ? b.owner() : who.userName(), System.currentTimeMillis(),
+          ObjectHeaders.stored(r), ObjectHeaders.userMetadata(r), tags, algorithm, type);
       s.store().meta().txn(KvTxn.newBuilder()
           .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.BUCKETS)
               .setKey(ByteString.copyFrom(S3Keys.bucket(r.bucket()))).setKind(KvConditionKind.KV_MUST_EXIST))
           .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS)
               .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))).setValue(ByteString.copyFrom(u.encode())))
+          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOAD_IDS).setKey(ByteString.copyFromUtf8(uploadId))
+              .setValue(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))))
           .build());
-      return Reply.xml(200, XmlWriter.root("InitiateMultipartUploadResult").elem("Bucket", r.bucket())
+      Reply reply = Reply.xml(200, XmlWriter.root("InitiateMultipartUploadResult").elem("Bucket", r.bucket())
           .elem("Key", r.key()).elem("UploadId", uploadId).toBytes());
+      if (!algorithm.isEmpty()) {
+        reply.header("x-amz-checksum-algorithm", algorithm.toUpperCase(java.util.Locale.ROOT))
+            .header("x-amz-checksum-type", type);
+      }
+      return reply;
     });
   }
 
   /** The upload's record, or NoSuchUpload. */
-  Versioned<UploadRecord> upload(S3Request r, Authenticated who) {
+  Versioned<UploadRecord> upload(S3Request r, Authenticated who, String action) {
     String uploadId = r.param("uploadId");
+    s.authorize(r, who, action);
     if (uploadId == null || !uploadId.matches("[0-9a-f]{32}")) {
       throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
     }
-    s.store().requireBucket(r.bucket(), who.userName());
     Optional<KvEntry> e = s.store().meta().get(S3Keys.UPLOADS, S3Keys.upload(r.bucket(), r.key(), uploadId));
     return e.map(x -> new Versioned<>(UploadRecord.decode(x.getValue().toByteArray()), x.getVersion()))
         .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD));
@@ -87,12 +112,13 @@ final class MultipartOps {
 
   Operation uploadPart(S3Request r, Authenticated who) {
     int partNumber = partNumber(r);
-    upload(r, who);
+    upload(r, who, S3Actions.PUT_OBJECT);
     String uploadId = r.param("uploadId");
     long declared = ObjectWriteOps.declaredLength(r, s.config().maxObjectBytes());
     return new DataUpload(s, declared, (dataId, body) -> {
       String md5 = HexFormat.of().formatHex(body.md5());
-      PartRecord part = new PartRecord(partNumber, dataId, body.length(), md5, System.currentTimeMillis());
+      ObjectRecord.Checksum c = ObjectWriteOps.checksum(body);
+      PartRecord part = new PartRecord(partNumber, dataId, body.length(), md5, System.currentTimeMillis(), c);
       commitPart(r, uploadId, part);
       Reply reply = Reply.empty(200).header("ETag", ObjectHeaders.quoted(md5));
       if (body.checksum() != null) {
@@ -100,6 +126,47 @@ final class MultipartOps {
       }
       return reply;
     });
+  }
+
+  /** UploadPartCopy: a byte range of another object becomes part N. */
+  Operation uploadPartCopy(S3Request r, Authenticated who) {
+    int partNumber = partNumber(r);
+    upload(r, who, S3Actions.PUT_OBJECT);
+    String uploadId = r.param("uploadId");
+    ObjectWriteOps.CopySource src = ObjectWriteOps.CopySource.parse(r.headerValue("x-amz-copy-source"));
+    return new Blocking(s.workers(), () -> {
+      ObjectRecord source = src.load(s, who, r);
+      long[] range = copyRange(r.headerValue("x-amz-copy-source-range"), source.size());
+      DataCopier.Copy c = copier.copy(source, range[0], range[1]);
+      String md5 = HexFormat.of().formatHex(c.md5());
+      PartRecord part = new PartRecord(partNumber, c.dataId(), c.length(), md5, System.currentTimeMillis(),
+          ObjectRecord.Checksum.NONE);
+      try {
+        commitPart(r, uploadId, part);
+      } catch (S3Exception e) {
+        copier.discard(c);
+        throw e;
+      }
+      return Reply.xml(200, XmlWriter.root("CopyPartResult").elem("LastModified", ObjectHeaders.iso(part.lastModifiedMillis()))
+          .elem("ETag", ObjectHeaders.quoted(md5)).toBytes());
+    });
+  }
+
+  /** {@code bytes=first-last} (both required, inside the source) or the whole source. */
+  static long[] copyRange(String header, long size) {
+    if (header == null) {
+      return new long[] {0, size};
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes=(\\d{1,19})-(\\d{1,19})").matcher(header.trim());
+    if (!m.matches()) {
+      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "The x-amz-copy-source-range value must be of the form bytes=first-last");
+    }
+    long first = Long.parseLong(m.group(1));
+    long last = Long.parseLong(m.group(2));
+    if (last < first || last >= size) {
+      throw new S3Exception(S3ErrorCode.INVALID_RANGE, "The x-amz-copy-source-range value is outside the source object");
+    }
+    return new long[] {first, last - first + 1};
   }
 
   private void commitPart(S3Request r, String uploadId, PartRecord part) {
@@ -137,7 +204,7 @@ final class MultipartOps {
 
   Operation abort(S3Request r, Authenticated who) {
     return new Blocking(s.workers(), () -> {
-      Versioned<UploadRecord> u = upload(r, who);
+      Versioned<UploadRecord> u = upload(r, who, S3Actions.ABORT_UPLOAD);
       String uploadId = r.param("uploadId");
       List<KvEntry> parts = allParts(uploadId);
       List<Segment> garbage = new ArrayList<>();
@@ -147,7 +214,8 @@ final class MultipartOps {
               .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId)))
               .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(u.version()))
           .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS)
-              .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))).setDelete(true));
+              .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))).setDelete(true))
+          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOAD_IDS).setKey(ByteString.copyFromUtf8(uploadId)).setDelete(true));
       byte[] gcKey = garbage.isEmpty() ? null : ObjectStore.addGarbage(t, garbage);
       try {
         s.store().meta().txn(t.build());
