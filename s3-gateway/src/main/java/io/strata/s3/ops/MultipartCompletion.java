@@ -20,6 +20,7 @@ import io.strata.s3.store.PartRecord;
 import io.strata.s3.store.S3Keys;
 import io.strata.s3.store.Segment;
 import io.strata.s3.store.UploadRecord;
+import io.strata.s3.store.UploadStore;
 import io.strata.s3.store.Versioned;
 import io.strata.s3.xml.XmlDocument;
 import io.strata.s3.xml.XmlWriter;
@@ -97,6 +98,23 @@ final class MultipartCompletion {
     String uploadId = r.param("uploadId");
     return new XmlBody(s.workers(), body -> {
       List<RequestedPart> requested = parse(body);
+      Versioned<UploadRecord> marked = multipart.markCompleting(r, upload, true);
+      try {
+        return completeMarked(r, marked, requested);
+      } catch (S3Exception e) {
+        try {
+          multipart.markCompleting(r, marked, false);  // a refused completion may be corrected and retried
+        } catch (RuntimeException ignored) {
+          // still marked: Complete can be retried, Abort works, the expiry sweep collects it
+        }
+        throw e;
+      }
+    });
+  }
+
+  private Reply completeMarked(S3Request r, Versioned<UploadRecord> upload, List<RequestedPart> requested) {
+    String uploadId = r.param("uploadId");
+    {
       List<KvEntry> stored = multipart.allParts(uploadId);
       Map<Integer, PartRecord> byNumber = new HashMap<>();
       stored.forEach(e -> {
@@ -134,10 +152,12 @@ final class MultipartCompletion {
           List.of(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey)
               .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(upload.version()).build()),
           List.of(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey).setDelete(true).build(),
-              KvWrite.newBuilder().setNamespace(S3Keys.UPLOAD_IDS).setKey(ByteString.copyFromUtf8(uploadId)).setDelete(true).build()),
+              UploadStore.completed(uploadId, used.stream().map(PartRecord::dataId).toList())),
           List.of(), unused, () -> new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD), h -> { });
       ObjectRecord done = s.store().versions().put(r.bucket(), r.key(), rec, ObjectWriteOps.conditional(r, change));
-      multipart.deletePartRecords(stored);
+      if (multipart.uploads().deletePartRecords(stored)) {
+        multipart.uploads().forgetCompleted(uploadId);
+      }
       XmlWriter w = XmlWriter.root("CompleteMultipartUploadResult")
           .elem("Location", "/" + r.bucket() + "/" + r.key()).elem("Bucket", r.bucket()).elem("Key", r.key())
           .elem("ETag", ObjectHeaders.quoted(etag));
@@ -148,6 +168,6 @@ final class MultipartCompletion {
       Reply reply = Reply.xml(200, w.toBytes());
       ObjectHeaders.versionHeader(reply, s.store().liveBucket(r.bucket()).value(), done.versionId());
       return reply;
-    });
+    }
   }
 }

@@ -26,6 +26,7 @@ import io.strata.s3.store.RecordCodec;
 import io.strata.s3.store.S3Keys;
 import io.strata.s3.store.Segment;
 import io.strata.s3.store.UploadRecord;
+import io.strata.s3.store.UploadStore;
 import io.strata.s3.store.Versioned;
 import io.strata.s3.xml.XmlWriter;
 import java.util.ArrayList;
@@ -40,8 +41,7 @@ import java.util.UUID;
  * own data id. Replacing a part sends the old part's data to GC in the same transaction.
  */
 final class MultipartOps {
-  static final int MAX_PART_NUMBER = 10_000;
-  static final int DELETE_BATCH = 500;
+  static final int MAX_PART_NUMBER = UploadStore.MAX_PART_NUMBER;
 
   private final Services s;
   private final DataCopier copier;
@@ -67,14 +67,13 @@ final class MultipartOps {
     return new Blocking(s.workers(), () -> {
       String uploadId = UUID.randomUUID().toString().replace("-", "");
       UploadRecord u = new UploadRecord(who.isAnonymous() ? b.owner() : who.userName(), System.currentTimeMillis(),
-          ObjectHeaders.stored(r), ObjectHeaders.userMetadata(r), tags, algorithm, type);
+          ObjectHeaders.stored(r), ObjectHeaders.userMetadata(r), tags, algorithm, type, false);
       s.store().meta().txn(KvTxn.newBuilder()
           .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.BUCKETS)
               .setKey(ByteString.copyFrom(S3Keys.bucket(r.bucket()))).setKind(KvConditionKind.KV_MUST_EXIST))
           .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS)
               .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))).setValue(ByteString.copyFrom(u.encode())))
-          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOAD_IDS).setKey(ByteString.copyFromUtf8(uploadId))
-              .setValue(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))))
+          .addWrites(UploadStore.register(uploadId, S3Keys.upload(r.bucket(), r.key(), uploadId)))
           .build());
       Reply reply = Reply.xml(200, XmlWriter.root("InitiateMultipartUploadResult").elem("Bucket", r.bucket())
           .elem("Key", r.key()).elem("UploadId", uploadId).toBytes());
@@ -169,13 +168,19 @@ final class MultipartOps {
     return new long[] {first, last - first + 1};
   }
 
+  /** Commits a part, conditioned on the upload record's version, so none lands once completion has begun. */
   private void commitPart(S3Request r, String uploadId, PartRecord part) {
     ByteString partKey = ByteString.copyFrom(S3Keys.part(uploadId, part.partNumber()));
     ByteString uploadKey = ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId));
     for (int attempt = 0; attempt < 8; attempt++) {
+      Optional<KvEntry> upload = s.store().meta().get(S3Keys.UPLOADS, uploadKey.toByteArray());
+      if (upload.isEmpty() || UploadRecord.decode(upload.get().getValue().toByteArray()).completing()) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
+      }
       Optional<KvEntry> old = s.store().meta().get(S3Keys.PARTS, partKey.toByteArray());
       KvTxn.Builder t = KvTxn.newBuilder()
-          .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey).setKind(KvConditionKind.KV_MUST_EXIST))
+          .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey)
+              .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(upload.get().getVersion()))
           .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.PARTS).setKey(partKey).setValue(ByteString.copyFrom(part.encode())))
           .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.INTENTS).setKey(ByteString.copyFromUtf8(part.dataId())).setDelete(true));
       KvCondition.Builder c = KvCondition.newBuilder().setNamespace(S3Keys.PARTS).setKey(partKey);
@@ -189,9 +194,6 @@ final class MultipartOps {
         if (e.status() != MetaStatus.META_CONDITION_FAILED) {
           throw e;
         }
-        if (s.store().meta().get(S3Keys.UPLOADS, uploadKey.toByteArray()).isEmpty()) {
-          throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
-        }
         continue;
       }
       if (gcKey != null) {
@@ -202,67 +204,41 @@ final class MultipartOps {
     throw new S3Exception(S3ErrorCode.SLOW_DOWN, "part " + part.partNumber() + " is being replaced concurrently");
   }
 
+  /** Sets or clears the upload's completing mark (CAS); returns the upload at its new version. */
+  Versioned<UploadRecord> markCompleting(S3Request r, Versioned<UploadRecord> u, boolean completing) {
+    ByteString uploadKey = ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), r.param("uploadId")));
+    UploadRecord next = u.value().withCompleting(completing);
+    try {
+      long v = s.store().meta().txn(KvTxn.newBuilder()
+          .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey)
+              .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(u.version()))
+          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey).setValue(ByteString.copyFrom(next.encode())))
+          .build());
+      return new Versioned<>(next, v);
+    } catch (MetaException e) {
+      if (e.status() == MetaStatus.META_CONDITION_FAILED) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD, "the upload changed concurrently");
+      }
+      throw e;
+    }
+  }
+
   Operation abort(S3Request r, Authenticated who) {
     return new Blocking(s.workers(), () -> {
       Versioned<UploadRecord> u = upload(r, who, S3Actions.ABORT_UPLOAD);
-      String uploadId = r.param("uploadId");
-      List<KvEntry> parts = allParts(uploadId);
-      List<Segment> garbage = new ArrayList<>();
-      parts.forEach(e -> garbage.add(PartRecord.decode(e.getValue().toByteArray()).segment()));
-      KvTxn.Builder t = KvTxn.newBuilder()
-          .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS)
-              .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId)))
-              .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(u.version()))
-          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS)
-              .setKey(ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId))).setDelete(true))
-          .addWrites(KvWrite.newBuilder().setNamespace(S3Keys.UPLOAD_IDS).setKey(ByteString.copyFromUtf8(uploadId)).setDelete(true));
-      byte[] gcKey = garbage.isEmpty() ? null : ObjectStore.addGarbage(t, garbage);
-      try {
-        s.store().meta().txn(t.build());
-      } catch (MetaException e) {
-        if (e.status() == MetaStatus.META_CONDITION_FAILED) {
-          throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
-        }
-        throw e;
+      if (!uploads().abort(S3Keys.upload(r.bucket(), r.key(), r.param("uploadId")), r.param("uploadId"), u.version())) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
       }
-      if (gcKey != null) {
-        s.store().gc().collectSoon(gcKey, new RecordCodec.Garbage(ChunkedDataWriter.CHUNK_BYTES, garbage));
-      }
-      deletePartRecords(parts);
       return Reply.empty(204);
     });
   }
 
-  List<KvEntry> allParts(String uploadId) {
-    List<KvEntry> out = new ArrayList<>();
-    byte[] after = new byte[0];
-    while (out.size() <= MAX_PART_NUMBER) {
-      List<KvEntry> page = s.store().scan(S3Keys.PARTS, S3Keys.partPrefix(uploadId), after, 1000);
-      out.addAll(page);
-      if (page.size() < 1000) {
-        break;
-      }
-      after = page.get(page.size() - 1).getKey().toByteArray();
-    }
-    return out;
+  UploadStore uploads() {
+    return s.store().gc().uploads();
   }
 
-  /**
-   * Part records of a finished upload, removed after the upload record is gone (a transaction
-   * holds at most 1000 operations; 10000 parts do not fit). Leftovers after a crash only cost
-   * metadata: the upload they belong to no longer exists.
-   */
-  void deletePartRecords(List<KvEntry> parts) {
-    for (int i = 0; i < parts.size(); i += DELETE_BATCH) {
-      KvTxn.Builder t = KvTxn.newBuilder();
-      for (KvEntry e : parts.subList(i, Math.min(parts.size(), i + DELETE_BATCH))) {
-        t.addWrites(KvWrite.newBuilder().setNamespace(S3Keys.PARTS).setKey(e.getKey()).setDelete(true));
-      }
-      try {
-        s.store().meta().txn(t.build());
-      } catch (RuntimeException e) {
-        return;  // best effort, see above
-      }
-    }
+  List<KvEntry> allParts(String uploadId) {
+    return uploads().allParts(uploadId);
   }
+
 }
