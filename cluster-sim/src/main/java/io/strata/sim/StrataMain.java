@@ -37,6 +37,7 @@ public final class StrataMain {
         volume attach NAME --holder ID [--mode exclusive|shared|read-only] [--takeover] | detach NAME --holder ID
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
         user create NAME              an S3 user with a new access key
+        key create|list USER | key delete USER KEY_ID   a user's S3 access keys
       """;
 
   public static void main(String[] argv) throws Exception {
@@ -57,6 +58,8 @@ public final class StrataMain {
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
         case "volume" -> System.out.println(call(a, volumePath(a)));
         case "user" -> System.out.println(call(a, "/admin/user?action=" + a.pos(0) + "&name=" + enc(a.pos(1))));
+        case "key" -> System.out.println(call(a, "/admin/key?action=" + a.pos(0) + "&user=" + enc(a.pos(1))
+            + (a.positionals() > 2 ? "&id=" + enc(a.pos(2)) : "")));
         case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
             + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
         default -> {
