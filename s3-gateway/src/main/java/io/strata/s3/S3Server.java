@@ -133,6 +133,26 @@ public final class S3Server implements AutoCloseable {
     return gc;
   }
 
+  /**
+   * Health as JSON: "ok" when the listeners are bound and the metadata service answers a read
+   * within its timeout, "unavailable" otherwise.
+   */
+  public String healthJson() {
+    boolean meta;
+    String error = "";
+    try {
+      client.metadata().clusterMap(Long.MAX_VALUE);
+      meta = true;
+    } catch (RuntimeException e) {
+      meta = false;
+      error = String.valueOf(e.getMessage()).replace("\\", "/").replace("\"", "'");
+    }
+    boolean up = channel != null && channel.isActive();
+    return "{\"status\":\"" + (up && meta ? "ok" : "unavailable") + "\",\"port\":" + (up ? port() : -1)
+        + ",\"tlsPort\":" + tlsPort() + ",\"openConnections\":" + openConnections() + ",\"metadata\":"
+        + (meta ? "\"reachable\"" : "\"unreachable\",\"error\":\"" + error + "\"") + "}";
+  }
+
   public int openConnections() {
     return limiter.open();
   }

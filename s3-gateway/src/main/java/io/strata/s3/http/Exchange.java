@@ -40,6 +40,7 @@ final class Exchange {
   private final String requestId;
   private final boolean keepAlive;
   private final boolean headRequest;
+  private final String method;
   private Phase phase = Phase.HEAD;
   private S3Request request;
   private Operation op;
@@ -55,6 +56,7 @@ final class Exchange {
     this.requestId = RequestIds.next();
     this.keepAlive = HttpUtil.isKeepAlive(head);
     this.headRequest = "HEAD".equals(head.method().name());
+    this.method = head.method().name();
   }
 
   Phase phase() {
@@ -169,8 +171,7 @@ final class Exchange {
   private void respond(Reply r) {
     phase = Phase.RESPONDING;
     // Bounded cardinality: one series per status class.
-    io.strata.common.Metrics.global().counter("strata_s3_responses_total{class=\"" + (r.status() / 100) + "xx\"}",
-        "S3 responses by HTTP status class").increment();
+    GatewayMetrics.response(method, r.status());
     boolean reuse = keepAlive && bodyComplete && !connection.draining();
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
     head.headers().set(r.headers());
