@@ -7,6 +7,7 @@ import io.strata.datanode.DatanodeServer;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.metadata.server.MetadataConfig;
 import io.strata.metadata.server.MetadataServer;
+import io.strata.s3.S3Service;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,8 @@ public final class StrataMain {
         datanode --id dn0 --meta m0=HOST:PORT,... --data DIR [--port N] [--disks 2] [--capacity 64G] [--admin-port N]
                                     run one datanode
         pool create NAME --meta PEERS [--replication 3] [--min 2] [--pgs 64]
+        s3 --meta m0=HOST:PORT,... [--pool NAME] [--port 9000] [--admin-port N]
+                                    run one S3 gateway (admin: /health, /metrics, /admin/user, /admin/key)
         status [--admin http://127.0.0.1:7070]
         disk fail|heal|slow|bandwidth|bitflip NODE DISK [--latency-us N] [--bytes-per-sec N] [--probability P]
         node kill|restart NODE
@@ -52,6 +55,7 @@ public final class StrataMain {
         case "metadata" -> metadata(a);
         case "datanode" -> datanode(a);
         case "pool" -> pool(a);
+        case "s3" -> s3(a);
         case "status" -> System.out.println(call(a, "/health"));
         case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
             + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
@@ -122,6 +126,15 @@ public final class StrataMain {
       admin.close();
       server.close();
     });
+  }
+
+  private static void s3(Args a) throws Exception {
+    S3Service s3 = new S3Service(MetadataConfig.parsePeers(a.get("meta", "")), a.get("pool", "default"), "127.0.0.1",
+        a.getInt("port", EmbeddedCloud.DEFAULT_S3_PORT), a.getInt("admin-port", 0));
+    new S3AdminRoutes(s3.server().iam()).register(s3.admin());
+    System.out.println("s3 gateway up at http://127.0.0.1:" + s3.server().port() + "; admin http://127.0.0.1:"
+        + s3.admin().port() + "/health");
+    block(s3::close);
   }
 
   private static void pool(Args a) {
