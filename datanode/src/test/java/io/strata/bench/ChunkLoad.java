@@ -36,7 +36,11 @@ public final class ChunkLoad {
       int keys = size > 65536 ? 256 : 8192;
       run(chunks, c.poolId(), "write", payload, keys, 64, 3);  // warm-up and data for reads
       for (int r = 0; r < rounds; r++) {
-        run(chunks, c.poolId(), op, payload, keys, inFlight, seconds);
+        if (op.equals("idle")) {
+          idle(seconds);
+        } else {
+          run(chunks, c.poolId(), op, payload, keys, inFlight, seconds);
+        }
       }
     }
     System.exit(0);
@@ -75,6 +79,15 @@ public final class ChunkLoad {
     System.out.printf("%s size=%d inflight=%d: %.0f ops/s, %.1f MiB/s, %.0f cpu-us/op, %d failed, load %.2f%n",
         op, payload.size(), inFlight, done.get() / secs, done.get() * payload.size() / secs / (1 << 20),
         cpuMicros / Math.max(1, done.get()), failed.get(), os.getSystemLoadAverage());
+  }
+
+  /** CPU the idle cluster burns (heartbeats, Raft, timers): the fixed tax under every figure. */
+  static void idle(int seconds) throws InterruptedException {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    System.out.printf("idle: %.1f%% of one core%n", (os.getProcessCpuTime() - cpu0) * 100.0 / (System.nanoTime() - t0));
   }
 
   private ChunkLoad() {}
