@@ -1,9 +1,9 @@
 package io.strata.client;
 
-import io.strata.common.Threads;
 import com.google.protobuf.ByteString;
 import io.strata.common.Checksums;
 import io.strata.common.Hashing;
+import io.strata.client.Retrier.Attempt;
 import io.strata.proto.ChunkId;
 import io.strata.proto.ChunkStatus;
 import io.strata.proto.FlushReply;
@@ -23,37 +23,28 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Replicated chunk I/O with the replication hidden: each call goes to the primary of the chunk's
  * placement group, and on a stale map, a moved primary or a missing replica it refreshes the map
- * and retries with bounded exponential backoff until {@link #OPERATION_DEADLINE_MILLIS}.
+ * and retries with bounded exponential backoff until {@link #OPERATION_DEADLINE_MILLIS}
+ * ({@link Retrier}). Calls travel over the datanodes' data transport ({@code io.strata.transport}).
  * Checksums are computed before sending and verified on every read.
  */
 public final class ChunkClient implements AutoCloseable {
   public static final long OPERATION_DEADLINE_MILLIS = 60_000;
   public static final long RPC_DEADLINE_MILLIS = 15_000;
-  static final long BACKOFF_MIN_MILLIS = 20;
-  static final long BACKOFF_MAX_MILLIS = 1_000;
   public static final int MAX_CHUNK_BYTES = 8 << 20;
-
-  /** Threads that complete callers' futures: replies arrive on event loops, which must never run callers' code. */
-  static final int CALLBACK_THREADS = 2;
 
   private final ClusterMapCache maps;
   private final PeerChannels channels;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("chunk-client-retry"));
-  private final java.util.concurrent.ExecutorService callbacks = Executors.newFixedThreadPool(CALLBACK_THREADS,
-      Threads.daemon("chunk-client-callback"));
+  private final Retrier retrier;
 
   public ChunkClient(ClusterMapCache maps, PeerChannels channels) {
     this.maps = maps;
     this.channels = channels;
+    this.retrier = new Retrier(maps, OPERATION_DEADLINE_MILLIS);
   }
 
   public ClusterMapCache maps() {
@@ -99,11 +90,29 @@ public final class ChunkClient implements AutoCloseable {
    */
   public CompletableFuture<Long> write(ChunkId id, ByteString data, boolean sync, Fence fence) {
     if (data.size() > MAX_CHUNK_BYTES) {
-      return CompletableFuture.failedFuture(new ChunkException(ChunkStatus.CHUNK_INVALID,
-          "chunk of " + data.size() + " bytes exceeds " + MAX_CHUNK_BYTES));
+      return CompletableFuture.failedFuture(tooLarge(data.size()));
     }
     int crc = Checksums.crc32c(data.asReadOnlyByteBuffer());
-    return retrying(() -> mutate(id, data, crc, sync, fence, false), "write " + describe(id));
+    return retrier.run(() -> mutate(id, () -> payloadOf(data), crc, sync, fence, false), "write " + describe(id));
+  }
+
+  /**
+   * Writes a whole chunk from a buffer without copying it (for gateways that hold the bytes in
+   * Netty buffers, ideally direct ones). Takes over the caller's reference to {@code data} and
+   * releases it when the write completes, successfully or not.
+   */
+  public CompletableFuture<Long> write(ChunkId id, ByteBuf data, boolean sync, Fence fence) {
+    if (data.readableBytes() > MAX_CHUNK_BYTES) {
+      data.release();
+      return CompletableFuture.failedFuture(tooLarge(data.readableBytes()));
+    }
+    int crc = Checksums.crc32c(data.nioBuffer());
+    return retrier.run(() -> mutate(id, data::retainedDuplicate, crc, sync, fence, false), "write " + describe(id))
+        .whenComplete((v, t) -> data.release());
+  }
+
+  private static ChunkException tooLarge(int size) {
+    return new ChunkException(ChunkStatus.CHUNK_INVALID, "chunk of " + size + " bytes exceeds " + MAX_CHUNK_BYTES);
   }
 
   public CompletableFuture<Long> delete(ChunkId id) {
@@ -112,24 +121,24 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Deletes a chunk under {@code fence} (see {@link #write(ChunkId, ByteString, boolean, Fence)}). */
   public CompletableFuture<Long> delete(ChunkId id, Fence fence) {
-    return retrying(() -> mutate(id, ByteString.EMPTY, 0, false, fence, true), "delete " + describe(id));
+    return retrier.run(() -> mutate(id, () -> Unpooled.EMPTY_BUFFER, 0, false, fence, true), "delete " + describe(id));
   }
 
-  /** One try of a write or delete, to the primary in our current map. */
-  private CompletableFuture<Attempt<Long>> mutate(ChunkId id, ByteString data, int crc, boolean sync, Fence fence,
-                                                  boolean delete) {
+  /** One try of a write or delete, to the primary in our current map; each try gets its own payload reference. */
+  private CompletableFuture<Attempt<Long>> mutate(ChunkId id, Supplier<ByteBuf> payload, int crc, boolean sync,
+                                                  Fence fence, boolean delete) {
     MapIndex idx = maps.index();
     String primary = primaryDataAddress(idx, id);
     if (primary == null) {
-      return CompletableFuture.completedFuture(Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for " + id.getPg(),
-          0));
+      return CompletableFuture.completedFuture(Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for "
+          + id.getPg(), 0));
     }
     WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
         .setCrc32C(crc).setSync(sync).setDelete(delete);
     if (!fence.isNone()) {
       req.setFence(fence.toProto());
     }
-    return channels.data(primary).call(Kind.WRITE, req.build(), payloadOf(data), RPC_DEADLINE_MILLIS).thenApply(f -> {
+    return channels.data(primary).call(Kind.WRITE, req.build(), payload.get(), RPC_DEADLINE_MILLIS).thenApply(f -> {
       WriteChunkReply r = header(f, WriteChunkReply.class);
       return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion());
     });
@@ -156,37 +165,49 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Reads {@code length} bytes at {@code offset} (0 = to the end); empty if the chunk does not exist. */
   public CompletableFuture<Optional<ByteString>> read(ChunkId id, int offset, int length) {
-    return retrying(() -> {
+    return readBuffer(id, offset, length).thenApply(o -> o.map(b -> {
+      try {
+        return ByteString.copyFrom(b.nioBuffer());
+      } finally {
+        b.release();
+      }
+    }));
+  }
+
+  /**
+   * Like {@link #read}, handing over the transport's (direct) buffer instead of a copy: the
+   * caller owns the returned buffer and must release it, e.g. by writing it to its own channel.
+   * The bytes were verified against their CRC32C.
+   */
+  public CompletableFuture<Optional<ByteBuf>> readBuffer(ChunkId id, int offset, int length) {
+    return retrier.run(() -> {
       MapIndex idx = maps.index();
       String primary = primaryDataAddress(idx, id);
       if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Optional<ByteString>>retry(ChunkStatus.CHUNK_UNAVAILABLE,
+        return CompletableFuture.completedFuture(Attempt.<Optional<ByteBuf>>retry(ChunkStatus.CHUNK_UNAVAILABLE,
             "no primary", 0));
       }
       ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
           .setOffset(offset).setLength(length).build();
       return channels.data(primary).call(Kind.READ, req, Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
-          .thenApply(this::readAttempt);
+          .thenApply(ChunkClient::readAttempt);
     }, "read " + describe(id));
   }
 
-  /** Verifies a read reply's bytes against its CRC and copies them out of the transport's buffer. */
-  private Attempt<Optional<ByteString>> readAttempt(Frame f) {
-    try {
-      ReadChunkReply r = f.header(ReadChunkReply.class);
-      if (r.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
-        return Attempt.done(Optional.empty());
-      }
-      if (r.getStatus() != ChunkStatus.CHUNK_OK) {
-        return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), null);
-      }
-      if (Checksums.crc32c(f.payload().nioBuffer()) != r.getCrc32C()) {
-        return Attempt.retry(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "reply failed its checksum", r.getEpoch());
-      }
-      return Attempt.done(Optional.of(ByteString.copyFrom(f.payload().nioBuffer())));
-    } finally {
-      f.release();
+  /** Verifies a read reply's bytes against its CRC; on success the payload's reference goes to the caller. */
+  private static Attempt<Optional<ByteBuf>> readAttempt(Frame f) {
+    ReadChunkReply r = f.header(ReadChunkReply.class);
+    if (r.getStatus() == ChunkStatus.CHUNK_OK && Checksums.crc32c(f.payload().nioBuffer()) == r.getCrc32C()) {
+      return Attempt.done(Optional.of(f.payload()));
     }
+    f.release();
+    if (r.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
+      return Attempt.done(Optional.empty());
+    }
+    if (r.getStatus() == ChunkStatus.CHUNK_OK) {
+      return Attempt.retry(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "reply failed its checksum", r.getEpoch());
+    }
+    return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), null);
   }
 
   /** Makes every acknowledged write to these groups durable on every acting member. */
@@ -207,7 +228,7 @@ public final class ChunkClient implements AutoCloseable {
       byPrimary.computeIfAbsent(primary == null ? "" : primary, k -> new ArrayList<>()).add(pg);
     }
     for (List<Integer> group : byPrimary.values()) {
-      all.add(this.<Boolean>retrying(() -> {
+      all.add(retrier.<Boolean>run(() -> {
         MapIndex idx = maps.index();
         String primary = primaryDataAddress(idx, ChunkId.newBuilder().setPool(poolId).setPg(group.get(0)).build());
         if (primary == null) {
@@ -242,91 +263,8 @@ public final class ChunkClient implements AutoCloseable {
     return id.getPool() + "/" + id.getPg() + "/" + id.getObjectId().toStringUtf8() + "#" + id.getIndex();
   }
 
-  /** The outcome of one try: a value, a retryable status, or a final failure. */
-  record Attempt<T>(T value, ChunkStatus status, String message, long epoch, boolean retry) {
-    static <T> Attempt<T> done(T value) {
-      return new Attempt<>(value, ChunkStatus.CHUNK_OK, "", 0, false);
-    }
-
-    static <T> Attempt<T> retry(ChunkStatus s, String message, long epoch) {
-      return new Attempt<>(null, s, message, epoch, true);
-    }
-
-    static <T> Attempt<T> from(ChunkStatus s, String message, long epoch, T value) {
-      if (s == ChunkStatus.CHUNK_OK) {
-        return done(value);
-      }
-      return new Attempt<>(null, s, message, epoch, ChunkException.retryable(s));
-    }
-  }
-
-  private <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<Attempt<T>>> attempt, String what) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    long deadline = System.currentTimeMillis() + OPERATION_DEADLINE_MILLIS;
-    tryOnce(attempt, what, result, deadline, BACKOFF_MIN_MILLIS);
-    return result;
-  }
-
-  private <T> void tryOnce(Supplier<CompletableFuture<Attempt<T>>> attempt, String what,
-                           CompletableFuture<T> result, long deadline, long backoff) {
-    CompletableFuture<Attempt<T>> f;
-    try {
-      f = attempt.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.exceptionally(transportError()).thenAccept(a -> {
-      if (!a.retry() && a.status() == ChunkStatus.CHUNK_OK) {
-        finish(result, a.value(), null);
-        return;
-      }
-      if (!a.retry()) {
-        finish(result, null, new ChunkException(a.status(), what + ": " + a.message()));
-        return;
-      }
-      if (System.currentTimeMillis() + backoff > deadline) {
-        finish(result, null, new ChunkException(a.status(), what + " gave up after "
-            + OPERATION_DEADLINE_MILLIS + " ms: " + a.message()));
-        return;
-      }
-      timer.schedule(() -> {
-        try {
-          if (a.epoch() > maps.current().getEpoch()) {
-            maps.refreshIfOlder(a.epoch());
-          } else {
-            maps.refresh();
-          }
-        } catch (RuntimeException e) {
-          // metadata briefly unreachable: retry with the map we have
-        }
-        tryOnce(attempt, what, result, deadline, Math.min(backoff * 2, BACKOFF_MAX_MILLIS));
-      }, backoff, TimeUnit.MILLISECONDS);
-    });
-  }
-
-  /** Completes a caller's future on a callback thread, never on the event loop that got the reply. */
-  private <T> void finish(CompletableFuture<T> result, T value, Throwable error) {
-    Runnable r = () -> {
-      if (error == null) {
-        result.complete(value);
-      } else {
-        result.completeExceptionally(error);
-      }
-    };
-    try {
-      callbacks.execute(r);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      r.run();  // closing: nobody will block on us any more
-    }
-  }
-
-  private static <T> Function<Throwable, Attempt<T>> transportError() {
-    return t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0);
-  }
-
   @Override
   public void close() {
-    timer.shutdownNow();
-    callbacks.shutdown();
+    retrier.close();
   }
 }
