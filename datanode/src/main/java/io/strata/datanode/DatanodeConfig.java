@@ -18,6 +18,8 @@ import java.util.Map;
  * @param scrubInterval pause between background scrub passes (0 = no scrubber)
  * @param failureDomain replicas of one group never share one (default: the node id)
  * @param dataPort port of the chunk data transport (0 = any free port)
+ * @param strayCheckInterval pause between passes that remove copies of groups that moved away
+ *     (0 = never); a copy goes only after two passes saw it stray
  */
 public record DatanodeConfig(
     String nodeId,
@@ -30,11 +32,13 @@ public record DatanodeConfig(
     Duration heartbeatInterval,
     Duration scrubInterval,
     String failureDomain,
-    int dataPort) {
+    int dataPort,
+    Duration strayCheckInterval) {
 
   public static final long DEFAULT_DISK_CAPACITY_BYTES = 64L << 30;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_SCRUB_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_STRAY_CHECK_INTERVAL = Duration.ofMinutes(5);
   public static final int MAX_DISKS = 64;
 
   public DatanodeConfig {
@@ -45,26 +49,31 @@ public record DatanodeConfig(
 
   public static DatanodeConfig of(String nodeId, Path dataDir, int disks, Map<String, String> metadataPeers) {
     return new DatanodeConfig(nodeId, "127.0.0.1", 0, dataDir, disks, DEFAULT_DISK_CAPACITY_BYTES, metadataPeers,
-        DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SCRUB_INTERVAL, "", 0);
+        DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SCRUB_INTERVAL, "", 0, DEFAULT_STRAY_CHECK_INTERVAL);
   }
 
   public DatanodeConfig withPort(int p) {
     return new DatanodeConfig(nodeId, host, p, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeatInterval,
-        scrubInterval, failureDomain, dataPort);
+        scrubInterval, failureDomain, dataPort, strayCheckInterval);
   }
 
   public DatanodeConfig withTiming(Duration heartbeat, Duration scrub) {
     return new DatanodeConfig(nodeId, host, port, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeat,
-        scrub, failureDomain, dataPort);
+        scrub, failureDomain, dataPort, strayCheckInterval);
   }
 
   public DatanodeConfig withCapacity(long bytes) {
     return new DatanodeConfig(nodeId, host, port, dataDir, disks, bytes, metadataPeers, heartbeatInterval,
-        scrubInterval, failureDomain, dataPort);
+        scrubInterval, failureDomain, dataPort, strayCheckInterval);
   }
 
   public DatanodeConfig withDataPort(int p) {
     return new DatanodeConfig(nodeId, host, port, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeatInterval,
-        scrubInterval, failureDomain, p);
+        scrubInterval, failureDomain, p, strayCheckInterval);
+  }
+
+  public DatanodeConfig withStrayCheck(Duration interval) {
+    return new DatanodeConfig(nodeId, host, port, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeatInterval,
+        scrubInterval, failureDomain, dataPort, interval);
   }
 }

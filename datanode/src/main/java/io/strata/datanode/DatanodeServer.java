@@ -13,6 +13,7 @@ import io.strata.datanode.replication.DataHandler;
 import io.strata.datanode.replication.Peering;
 import io.strata.datanode.replication.PgTable;
 import io.strata.datanode.replication.Scrubber;
+import io.strata.datanode.replication.StrayCollector;
 import io.strata.metadata.client.MetadataClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -44,6 +45,7 @@ public final class DatanodeServer implements AutoCloseable {
   private final LocalNode node;
   private final Peering peering;
   private final Scrubber scrubber;
+  private final StrayCollector strays;
 
   /** Opens the disks (faults survive a restart only if the caller passes the same objects). */
   public DatanodeServer(DatanodeConfig config, List<DiskFaults> faults) throws IOException {
@@ -61,6 +63,7 @@ public final class DatanodeServer implements AutoCloseable {
     pgs.peerWith(peering::activate);
     maps.onChange(pgs::onMap);
     this.scrubber = new Scrubber(node);
+    this.strays = new StrayCollector(node);
     this.rpcExecutor = Executors.newFixedThreadPool(RPC_THREADS, Threads.daemon("chunk-rpc-" + config.nodeId()));
     this.readExecutor = Executors.newFixedThreadPool(READ_THREADS, Threads.daemon("chunk-read-" + config.nodeId()));
     this.paths = new ChunkPaths(node, readExecutor);
@@ -87,6 +90,9 @@ public final class DatanodeServer implements AutoCloseable {
     hb.start();
     if (!config.scrubInterval().isZero()) {
       scrubber.start(config.scrubInterval().toMillis());
+    }
+    if (!config.strayCheckInterval().isZero()) {
+      strays.start(config.strayCheckInterval().toMillis());
     }
     LOG.info("datanode {} serving at {} (data {}) with {} disks", config.nodeId(), address, dataAddress, disks.size());
     return this;
@@ -120,6 +126,10 @@ public final class DatanodeServer implements AutoCloseable {
     return scrubber;
   }
 
+  public StrayCollector strays() {
+    return strays;
+  }
+
   /** Reports disk states right away, e.g. after a fault was injected. */
   public void reportNow() {
     if (hb != null) {
@@ -142,6 +152,7 @@ public final class DatanodeServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     scrubber.close();
+    strays.close();
     peering.close();
     rpcExecutor.shutdownNow();
     readExecutor.shutdownNow();

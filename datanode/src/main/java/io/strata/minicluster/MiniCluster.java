@@ -181,7 +181,7 @@ public final class MiniCluster implements AutoCloseable {
     killDatanode(i);
     DatanodeConfig cfg = DatanodeConfig.of("dn" + i, baseDir.resolve("dn" + i), b.disksPerNode, metaPeers)
         .withPort(datanodePorts[i]).withDataPort(dataPorts[i]).withTiming(b.heartbeat, b.scrubInterval)
-        .withCapacity(b.diskCapacityBytes);
+        .withCapacity(b.diskCapacityBytes).withStrayCheck(b.strayCheck);
     datanodes[i] = new DatanodeServer(cfg, faults.get(i)).start();
   }
 
@@ -293,6 +293,7 @@ public final class MiniCluster implements AutoCloseable {
     private Duration nodeDownAfter = Duration.ofSeconds(3);
     private Duration nodeOutAfter = Duration.ofSeconds(6);
     private Duration scrubInterval = Duration.ZERO;
+    private Duration strayCheck = Duration.ofSeconds(2);
     private long snapshotEveryEntries = MetadataConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES;
     private long logSegmentBytes = MetadataConfig.DEFAULT_LOG_SEGMENT_BYTES;
     private Path baseDir;
@@ -309,6 +310,7 @@ public final class MiniCluster implements AutoCloseable {
     public Builder heartbeat(Duration d) { this.heartbeat = d; return this; }
     public Builder liveness(Duration down, Duration out) { this.nodeDownAfter = down; this.nodeOutAfter = out; return this; }
     public Builder scrubInterval(Duration d) { this.scrubInterval = d; return this; }
+    public Builder strayCheck(Duration d) { this.strayCheck = d; return this; }
     public Builder snapshotEveryEntries(long n) { this.snapshotEveryEntries = n; return this; }
     public Builder logSegmentBytes(long n) { this.logSegmentBytes = n; return this; }
     public Builder baseDir(Path p) { this.baseDir = p; return this; }

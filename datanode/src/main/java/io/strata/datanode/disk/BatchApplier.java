@@ -235,6 +235,52 @@ final class BatchApplier {
     wb.put(store.dataCf, k, data);
   }
 
+  /**
+   * Removes up to {@code limit} records of a group this disk no longer serves (apply lock held):
+   * index, data, extent share and used bytes; the group's summary goes with the last page.
+   * Returns how many records were removed (0 = the group is gone).
+   */
+  int purge(int pool, int pg, int limit) throws RocksDBException {
+    List<SimulatedDisk.Listed> page = disk.list(pool, pg, new byte[0], limit);
+    WriteBatch wb = batch;
+    Map<Integer, Long> live = new HashMap<>();
+    long used = usedBytes.get();
+    try {
+      wb.clear();
+      for (SimulatedDisk.Listed l : page) {
+        RecordHeader h = disk.header(l.key());
+        if (h == null) {
+          continue;
+        }
+        if (h.external()) {
+          live.merge(h.pointer().segment(), -(long) ExtentStore.recordBytes(l.key().length, h.length()), Long::sum);
+        }
+        used -= h.length();
+        wb.delete(store.indexCf, l.key());
+        wb.delete(store.dataCf, l.key());
+      }
+      long pk = pgKey(pool, pg);
+      if (page.size() < limit) {
+        wb.delete(store.metaCf, ByteBuffer.allocate(8).putLong(pk).array());
+      }
+      for (Map.Entry<Integer, Long> e : live.entrySet()) {
+        wb.put(store.metaCf, segmentKey(e.getKey()), ByteBuffer.allocate(8).putLong(live(e.getKey()) + e.getValue())
+            .array());
+      }
+      wb.put(store.metaCf, USED_KEY, ByteBuffer.allocate(8).putLong(used).array());
+      store.db.write(store.asyncWrite, wb);
+      disk.wrote();
+      if (page.size() < limit) {
+        pgMeta.remove(pk);
+      }
+      live.forEach((seg, d) -> segmentLive.merge(seg, d, Long::sum));
+      usedBytes.set(used);
+    } finally {
+      wb.clear();
+    }
+    return page.size();
+  }
+
   void close() {
     batch.close();
   }

@@ -133,6 +133,25 @@ final class DiskWriter implements Runnable {
     LockSupport.unpark(thread);
   }
 
+  /**
+   * Runs {@code work} as the disk's applier (holding the apply lock) on a pool thread, after every
+   * op queued before this call: for maintenance that must not interleave with a batch.
+   */
+  <T> CompletableFuture<T> exclusively(java.util.function.Supplier<T> work) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    submit(new Op(null, 0, 0, null, null, false)).whenCompleteAsync((v, t) -> {
+      applyLock.lock();
+      try {
+        out.complete(work.get());
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      } finally {
+        applyLock.unlock();
+      }
+    });
+    return out;
+  }
+
   /** Waits for an applier that may still be running (after {@link #stop}). */
   void quiesce() {
     applyLock.lock();

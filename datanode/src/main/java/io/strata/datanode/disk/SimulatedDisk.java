@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class SimulatedDisk implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedDisk.class);
   static final long COMPACT_INTERVAL_SECONDS = 10;
+  static final int PURGE_PAGE = 1000;
 
   private final String name;
   private final int index;
@@ -172,6 +173,25 @@ public final class SimulatedDisk implements AutoCloseable {
   /** Completes once every write queued before it has been applied (no sync). */
   public CompletableFuture<Boolean> barrier() {
     return submit(new DiskWriter.Op(null, 0, 0, null, null, false));
+  }
+
+  /**
+   * Removes every record of a group this disk is no longer a member of (a stray copy left after
+   * the group moved), a page per batch. Completes with the number of records removed.
+   */
+  public CompletableFuture<Integer> purgeGroup(int pool, int pg) {
+    return purgePages(pool, pg, 0);
+  }
+
+  private CompletableFuture<Integer> purgePages(int pool, int pg, int removedSoFar) {
+    return writer.exclusively(() -> {
+      try {
+        return applier.purge(pool, pg, PURGE_PAGE);
+      } catch (org.rocksdb.RocksDBException e) {
+        throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "purge on " + name + ": " + e.getMessage(), e);
+      }
+    }).thenCompose(n -> n < PURGE_PAGE ? CompletableFuture.completedFuture(removedSoFar + n)
+        : purgePages(pool, pg, removedSoFar + n));
   }
 
   /** Called by the applier after each batch reached the WAL. */

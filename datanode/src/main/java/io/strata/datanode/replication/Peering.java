@@ -1,7 +1,6 @@
 package io.strata.datanode.replication;
 
 import io.strata.common.Threads;
-import com.google.protobuf.ByteString;
 import io.strata.client.ClusterMapCache;
 import io.strata.client.Futures;
 import io.strata.common.Metrics;
@@ -12,21 +11,13 @@ import io.strata.proto.ChunkStatus;
 import io.strata.proto.ClusterMap;
 import io.strata.proto.FetchRecordReply;
 import io.strata.proto.Member;
-import io.strata.proto.PgListEntry;
-import io.strata.proto.PgListReply;
-import io.strata.proto.PgListRequest;
 import io.strata.proto.PgRef;
 import io.strata.proto.PgSummary;
 import io.strata.proto.PgSummaryRequest;
 import io.strata.proto.PlacementGroup;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,12 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings the acting members of a group to the same records before (and after) the primary serves
  * it. Members first compare summaries ({@link PgMeta}); when they differ, the two key/version
- * listings are merged and each side gets what it lacks at the newer version. This is both the
+ * listings are merged page by page ({@link PgCursor}) and each side gets what it lacks at the
+ * newer version. This is both the
  * catch-up of a returning replica and the backfill of a newly mapped one.
  */
 public final class Peering implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Peering.class);
-  static final int LIST_PAGE = 1000;
   static final long RETRY_MILLIS = 1000;
   static final long DIRTY_SCAN_MILLIS = 2000;
 
@@ -152,25 +143,20 @@ public final class Peering implements AutoCloseable {
     return Math.max(max, mine.summary(pg.pool, pg.pg).maxVersion());
   }
 
+  /**
+   * Merges our listing of the group with the other member's, both in key order, a page at a
+   * time: each side gets what it lacks or holds at an older version. A record installed while
+   * merging sorts before both cursors, so neither listing sees it twice.
+   */
   private void reconcile(ClusterMap m, PgTable.Pg pg, SimulatedDisk mine, Member other, List<Member> acting) {
-    Map<ByteBuffer, Long> ours = new HashMap<>();
-    byte[] after = new byte[0];
-    while (true) {
-      List<SimulatedDisk.Listed> page = mine.list(pg.pool, pg.pg, after, LIST_PAGE);
-      page.forEach(l -> ours.put(ByteBuffer.wrap(l.key()), l.version()));
-      if (page.size() < LIST_PAGE) {
-        break;
-      }
-      after = page.get(page.size() - 1).key();
-    }
-    Map<ByteBuffer, Long> theirs = listRemote(m, other, pg);
-    Set<ByteBuffer> keys = new HashSet<>(ours.keySet());
-    keys.addAll(theirs.keySet());
+    PgCursor ours = PgCursor.local(mine, pg.pool, pg.pg);
+    PgCursor theirs = PgCursor.remote(node, m, other, pg.pool, pg.pg);
     int copied = 0;
-    for (ByteBuffer k : keys) {
-      Long mv = ours.get(k);
-      Long tv = theirs.get(k);
-      byte[] key = k.array();
+    while (ours.valid() || theirs.valid()) {
+      int c = !ours.valid() ? 1 : !theirs.valid() ? -1 : Arrays.compareUnsigned(ours.key(), theirs.key());
+      Long mv = c <= 0 ? ours.version() : null;
+      Long tv = c >= 0 ? theirs.version() : null;
+      byte[] key = c <= 0 ? ours.key() : theirs.key();
       if (tv != null && (mv == null || tv > mv)) {
         // Any acting member with a good copy at that version will do; if none can give one now
         // (read errors, corruption) the group must not activate without it: retry later.
@@ -189,6 +175,12 @@ public final class Peering implements AutoCloseable {
           pg.dirty = true;
         }
       }
+      if (c <= 0) {
+        ours.next();
+      }
+      if (c >= 0) {
+        theirs.next();
+      }
     }
     recordsCopied.add(copied);
     LOG.info("peered {}/{} with {}: {} records copied", pg.pool, pg.pg, other.getNodeId(), copied);
@@ -199,28 +191,6 @@ public final class Peering implements AutoCloseable {
         .setPg(PgRef.newBuilder().setPool(pg.pool).setPg(pg.pg).setDiskIndex(other.getDiskIndex())).build();
     return Futures.of(node.channels().stub(ClusterMapCache.address(m, other.getNodeId()),
         RecordTransfer.RPC_DEADLINE_MILLIS).summary(req)).join();
-  }
-
-  private Map<ByteBuffer, Long> listRemote(ClusterMap m, Member other, PgTable.Pg pg) {
-    Map<ByteBuffer, Long> out = new HashMap<>();
-    ByteString after = ByteString.EMPTY;
-    while (true) {
-      PgListRequest req = PgListRequest.newBuilder().setEpoch(m.getEpoch())
-          .setPg(PgRef.newBuilder().setPool(pg.pool).setPg(pg.pg).setDiskIndex(other.getDiskIndex()))
-          .setStartAfter(after).setLimit(LIST_PAGE).build();
-      PgListReply r = Futures.of(node.channels().stub(ClusterMapCache.address(m, other.getNodeId()),
-          RecordTransfer.RPC_DEADLINE_MILLIS).list(req)).join();
-      if (r.getStatus() != ChunkStatus.CHUNK_OK) {
-        throw new IllegalStateException("list of " + pg.pool + "/" + pg.pg + " on " + other.getNodeId()
-            + " failed: " + r.getStatus());
-      }
-      List<PgListEntry> entries = new ArrayList<>(r.getEntriesList());
-      entries.forEach(e -> out.put(ByteBuffer.wrap(e.getKey().toByteArray()), e.getVersion()));
-      if (!r.getTruncated() || entries.isEmpty()) {
-        return out;
-      }
-      after = entries.get(entries.size() - 1).getKey();
-    }
   }
 
   @Override
