@@ -23,7 +23,7 @@ public final class EventLoops {
 
   private static final boolean EPOLL = Epoll.isAvailable();
   private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(
-      Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()),
+      Integer.getInteger("strata.data.eventLoops", Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors())),
       new DefaultThreadFactory("strata-data", true),
       EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
 
