@@ -27,11 +27,13 @@ final class ObjectStreamer implements BodyStream {
   private final ChunkClient chunks;
   private final int poolId;
   private final Deque<Piece> pieces;
+  private final io.netty.buffer.ByteBuf inline;
 
   ObjectStreamer(ChunkClient chunks, int poolId, ObjectRecord o, long start, long length) {
     this.chunks = chunks;
     this.poolId = poolId;
     this.pieces = plan(o, start, length);
+    this.inline = o.inline() == null ? null : Unpooled.wrappedBuffer(o.inline(), (int) start, (int) length);
   }
 
   /** Splits [start, start+length) of the object into per-chunk reads. */
@@ -60,6 +62,17 @@ final class ObjectStreamer implements BodyStream {
   @Override
   public CompletableFuture<Void> writeTo(ChannelHandlerContext ctx) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    if (inline != null) {
+      io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(inline.readableBytes());
+      ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(inline)).addListener(f -> {
+        if (f.isSuccess()) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(f.cause());
+        }
+      });
+      return done;
+    }
     next(ctx, read(pieces.poll()), done);
     return done;
   }

@@ -19,7 +19,7 @@ public record Services(ObjectStore store, ChunkClient chunks, int poolId, Execut
   }
 
   BucketRecord authorize(String bucket, String key, Authenticated who, String action) {
-    BucketRecord b = store.liveBucket(bucket).value();
+    BucketRecord b = store.cachedBucket(bucket).value();
     access.check(b, bucket, who, action, key);
     return b;
   }
