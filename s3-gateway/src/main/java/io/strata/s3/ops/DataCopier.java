@@ -27,7 +27,7 @@ final class DataCopier {
   Copy copy(ObjectRecord source, long start, long length) {
     String dataId = ObjectStore.newDataId();
     ChunkedDataWriter writer = new ChunkedDataWriter(s.chunks(), s.poolId(), dataId,
-        s.store().writeIntent(dataId, length), length);
+        s.store().writeIntent(dataId, length), length, s.budget());
     MessageDigest md5 = ObjectWriteOps.md5();
     try {
       if (source.inline() != null) {
