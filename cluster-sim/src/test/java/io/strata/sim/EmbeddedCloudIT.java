@@ -142,7 +142,7 @@ class EmbeddedCloudIT {
       aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "cp", file.toString(), "s3://tls-bucket/x/up.bin");
       assertTrue(aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "ls", "--recursive",
           "s3://tls-bucket").contains("x/up.bin"));
-      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{class=\"2xx\"}"), "S3 metrics exported");
+      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{method=\"PUT\",class=\"2xx\"}"), "S3 metrics exported");
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
