@@ -60,7 +60,7 @@ final class EmbeddedCloud implements AutoCloseable {
     }
     this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
     routes();
-    new VolumeRoutes(nbd.volumes()).register(admin);
+    new VolumeRoutes(nbd).register(admin);
     this.credentialsFile = data.resolve("credentials");
     this.adminKey = AdminCredentials.ensure(s3.iam(), credentialsFile);
     new S3AdminRoutes(s3.iam()).register(admin);
