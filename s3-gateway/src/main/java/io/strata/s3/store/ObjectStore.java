@@ -160,9 +160,12 @@ public final class ObjectStore {
   public record Change(List<KvCondition> conditions, List<KvWrite> writes, List<String> consumedIntents,
                        List<Segment> extraGarbage, Supplier<S3Exception> onConditionFailed,
                        Consumer<Optional<ObjectRecord>> headCheck) {
+    /** No precondition on the head: a write may then guess the key is new (see ObjectVersions.put). */
+    public static final Consumer<Optional<ObjectRecord>> NO_CHECK = h -> { };
+
     public static Change none() {
       return new Change(List.of(), List.of(), List.of(), List.of(), () -> new S3Exception(S3ErrorCode.INTERNAL_ERROR),
-          h -> { });
+          NO_CHECK);
     }
 
     public static Change consuming(String dataId) {

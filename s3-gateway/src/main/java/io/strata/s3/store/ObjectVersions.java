@@ -47,7 +47,10 @@ public final class ObjectVersions {
   public ObjectRecord put(String bucket, String key, ObjectRecord rec, ObjectStore.Change change) {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       Versioned<BucketRecord> b = attempt == 0 ? store.cachedBucket(bucket) : store.liveBucket(bucket);
-      Optional<Versioned<ObjectRecord>> head = store.head(bucket, key);
+      // First guess for an unconditional write: the key is new (most S3 writes create keys), which
+      // saves the head read; the transaction then requires that, and a wrong guess just retries.
+      boolean guessNew = attempt == 0 && change.headCheck() == ObjectStore.Change.NO_CHECK;
+      Optional<Versioned<ObjectRecord>> head = guessNew ? Optional.empty() : store.head(bucket, key);
       change.headCheck().accept(head.map(Versioned::value));
       Version hv = head.map(h -> h.value().version()).orElse(null);
       boolean nullMode = b.value().versioning() != Versioning.ENABLED;
