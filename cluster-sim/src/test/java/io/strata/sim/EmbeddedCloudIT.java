@@ -133,6 +133,12 @@ class EmbeddedCloudIT {
       String anonymous = get(s3Port, "/");
       assertTrue(anonymous.startsWith("403 ") && anonymous.contains("<Error>"), anonymous);
       assertTrue(get(admin, "/admin/user?action=create&name=alice").contains("\"accessKeyId\""));
+      String key = cli("key", "create", "alice", "--admin", base);
+      java.util.regex.Matcher keyId = java.util.regex.Pattern.compile("\"accessKeyId\":\"(\\w+)\"").matcher(key);
+      assertTrue(keyId.find(), key);
+      assertTrue(cli("key", "list", "alice", "--admin", base).contains(keyId.group(1)));
+      assertTrue(cli("key", "delete", "alice", keyId.group(1), "--admin", base).contains("\"deleted\""));
+      assertTrue(!cli("key", "list", "alice", "--admin", base).contains(keyId.group(1)), "key deleted");
       // The real AWS CLI over HTTPS, trusting the generated certificate through --ca-bundle.
       Path file = data.resolve("upload.bin");
       java.nio.file.Files.write(file, payload);
