@@ -69,22 +69,11 @@ final class EmbeddedCloud implements AutoCloseable {
     }
     this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
     routes();
-    new VolumeRoutes(nbd.volumes()).register(admin);
+    new VolumeRoutes(nbd).register(admin);
     new ShareRoutes(nfs.shares(), "?version=3&nfsport=" + nfs.nfsPort() + "&mountport=" + nfs.mountPort()).register(admin);
     this.credentialsFile = data.resolve("credentials");
     this.adminKey = AdminCredentials.ensure(s3.iam(), credentialsFile);
-    admin.route("/admin/user", req -> {
-      if (!"create".equals(req.param("action")) || req.param("name") == null) {
-        return Response.json(400, "{\"error\":\"action=create&name=NAME\"}");
-      }
-      try {
-        AccessKey k = s3.iam().createUser(req.param("name"));
-        return Response.json(200, "{\"user\":\"" + k.userName() + "\",\"accessKeyId\":\"" + k.accessKeyId()
-            + "\",\"secretAccessKey\":\"" + k.secretKey() + "\"}");
-      } catch (RuntimeException e) {
-        return Response.json(409, "{\"error\":\"" + e.getMessage() + "\"}");
-      }
-    });
+    new S3AdminRoutes(s3.iam()).register(admin);
     admin.start();
     Metrics.global().gauge("strata_metadata_leader_present", "1 if a metadata leader is elected",
         () -> cluster.metadataLeader() >= 0 ? 1 : 0);

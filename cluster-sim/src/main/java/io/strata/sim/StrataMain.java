@@ -7,6 +7,7 @@ import io.strata.datanode.DatanodeServer;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.metadata.server.MetadataConfig;
 import io.strata.metadata.server.MetadataServer;
+import io.strata.s3.S3Service;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +31,8 @@ public final class StrataMain {
         datanode --id dn0 --meta m0=HOST:PORT,... --data DIR [--port N] [--disks 2] [--capacity 64G] [--admin-port N]
                                     run one datanode
         pool create NAME --meta PEERS [--replication 3] [--min 2] [--pgs 64]
+        s3 --meta m0=HOST:PORT,... [--pool NAME] [--port 9000] [--admin-port N]
+                                    run one S3 gateway (admin: /health, /metrics, /admin/user, /admin/key)
         status [--admin http://127.0.0.1:7070]
         disk fail|heal|slow|bandwidth|bitflip NODE DISK [--latency-us N] [--bytes-per-sec N] [--probability P]
         node kill|restart NODE
@@ -38,6 +41,7 @@ public final class StrataMain {
         volume attach NAME --holder ID [--mode exclusive|shared|read-only] [--takeover] | detach NAME --holder ID
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
         user create NAME              an S3 user with a new access key
+        key create|list USER | key delete USER KEY_ID   a user's S3 access keys
         share create NAME --size 100G [--clients 127.0.0.0/8,...] [--rw|--ro] [--root-squash|--no-root-squash]
         share list | share delete NAME  NFS shares (exports)
       """;
@@ -54,12 +58,15 @@ public final class StrataMain {
         case "metadata" -> metadata(a);
         case "datanode" -> datanode(a);
         case "pool" -> pool(a);
+        case "s3" -> s3(a);
         case "status" -> System.out.println(call(a, "/health"));
         case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
             + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
         case "volume" -> System.out.println(call(a, volumePath(a)));
         case "user" -> System.out.println(call(a, "/admin/user?action=" + a.pos(0) + "&name=" + enc(a.pos(1))));
+        case "key" -> System.out.println(call(a, "/admin/key?action=" + a.pos(0) + "&user=" + enc(a.pos(1))
+            + (a.positionals() > 2 ? "&id=" + enc(a.pos(2)) : "")));
         case "share" -> System.out.println(call(a, sharePath(a)));
         case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
             + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
@@ -123,6 +130,15 @@ public final class StrataMain {
       admin.close();
       server.close();
     });
+  }
+
+  private static void s3(Args a) throws Exception {
+    S3Service s3 = new S3Service(MetadataConfig.parsePeers(a.get("meta", "")), a.get("pool", "default"), "127.0.0.1",
+        a.getInt("port", EmbeddedCloud.DEFAULT_S3_PORT), a.getInt("admin-port", 0));
+    new S3AdminRoutes(s3.server().iam()).register(s3.admin());
+    System.out.println("s3 gateway up at http://127.0.0.1:" + s3.server().port() + "; admin http://127.0.0.1:"
+        + s3.admin().port() + "/health");
+    block(s3::close);
   }
 
   private static void pool(Args a) {

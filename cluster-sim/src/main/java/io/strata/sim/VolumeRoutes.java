@@ -1,5 +1,6 @@
 package io.strata.sim;
 
+import io.strata.block.nbd.NbdServer;
 import io.strata.block.volume.Attachment;
 import io.strata.block.volume.Snapshot;
 import io.strata.block.volume.Volume;
@@ -12,12 +13,17 @@ import io.strata.common.Json;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code /admin/volume} and {@code /admin/snapshot}: the cloud-disk API behind the CLI. */
+/**
+ * {@code /admin/volume} and {@code /admin/snapshot}: the cloud-disk API behind the CLI. Snapshots
+ * go through the NBD server, which pauses and flushes a volume it is serving first.
+ */
 final class VolumeRoutes {
+  private final NbdServer nbd;
   private final VolumeService volumes;
 
-  VolumeRoutes(VolumeService volumes) {
-    this.volumes = volumes;
+  VolumeRoutes(NbdServer nbd) {
+    this.nbd = nbd;
+    this.volumes = nbd.volumes();
   }
 
   void register(AdminHttpServer admin) {
@@ -39,8 +45,11 @@ final class VolumeRoutes {
         VolumeInfo i = volumes.info(name);
         List<String> snaps = new ArrayList<>();
         volumes.listSnapshots(name).forEach(s -> snaps.add(Json.quote(s.name())));
+        List<String> holders = new ArrayList<>();
+        i.volume().attachments().forEach(at -> holders.add(json(name, at)));
         yield Response.json(200, json(i.volume()).replaceFirst("}$", ",\"usedBytes\":" + i.usedBytes()
-            + ",\"snapshots\":[" + String.join(",", snaps) + "]}"));
+            + ",\"epoch\":" + i.volume().epoch() + ",\"layers\":" + i.volume().layers().size()
+            + ",\"snapshots\":[" + String.join(",", snaps) + "],\"attachedTo\":[" + String.join(",", holders) + "]}"));
       }
       case "resize" -> Response.json(200, json(volumes.resize(name, Sizes.parse(req.param("size")))));
       case "delete" -> {
@@ -52,8 +61,7 @@ final class VolumeRoutes {
         Attachment.AttachMode mode = Attachment.AttachMode.valueOf(
             (req.param("mode") == null ? "exclusive" : req.param("mode")).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         Attachment at = volumes.attach(name, req.param("holder"), mode, "true".equals(req.param("takeover")));
-        yield Response.json(200, "{\"volume\":" + Json.quote(name) + ",\"holder\":" + Json.quote(at.holder())
-            + ",\"mode\":" + Json.quote(at.mode().name()) + ",\"epoch\":" + at.epoch() + "}");
+        yield Response.json(200, json(name, at).replaceFirst("^\\{", "{\"volume\":" + Json.quote(name) + ","));
       }
       case "detach" -> {
         volumes.detach(name, req.param("holder"));
@@ -66,7 +74,7 @@ final class VolumeRoutes {
   private Response snapshot(Request req) {
     String volume = req.param("volume");
     return switch (req.param("action") == null ? "list" : req.param("action")) {
-      case "create" -> Response.json(200, json(volumes.snapshot(volume, req.param("name"))));
+      case "create" -> Response.json(200, json(nbd.snapshot(volume, req.param("name"))));
       case "list" -> {
         List<String> all = new ArrayList<>();
         volumes.listSnapshots(volume).forEach(s -> all.add(json(s)));
@@ -88,6 +96,12 @@ final class VolumeRoutes {
     } catch (RuntimeException e) {
       return Response.json(409, "{\"error\":" + Json.quote(String.valueOf(e.getMessage())) + "}");
     }
+  }
+
+  /** An attachment, with the NBD export name its holder connects to. */
+  static String json(String volume, Attachment at) {
+    return "{\"holder\":" + Json.quote(at.holder()) + ",\"mode\":" + Json.quote(at.mode().name())
+        + ",\"epoch\":" + at.epoch() + ",\"export\":" + Json.quote(volume + "@" + at.holder()) + "}";
   }
 
   static String json(Volume v) {

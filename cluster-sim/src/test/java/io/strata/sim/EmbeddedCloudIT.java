@@ -118,9 +118,17 @@ class EmbeddedCloudIT {
       assertTrue(get(admin, "/admin/volume?action=create&name=disk1&size=64M").startsWith("409 "), "duplicate");
       assertTrue(get(admin, "/admin/snapshot?action=create&volume=disk1&name=s1").startsWith("200 "));
       assertTrue(get(admin, "/admin/volume?action=info&name=disk1").contains("\"snapshots\":[\"s1\"]"));
-      assertTrue(get(admin, "/admin/volume?action=attach&name=disk1&holder=vm-1").contains("\"mode\":\"EXCLUSIVE\""));
+      String attached = get(admin, "/admin/volume?action=attach&name=disk1&holder=vm-1");
+      assertTrue(attached.contains("\"mode\":\"EXCLUSIVE\"") && attached.contains("\"export\":\"disk1@vm-1\""), attached);
+      assertTrue(get(admin, "/admin/volume?action=info&name=disk1").contains("\"holder\":\"vm-1\""));
       assertTrue(get(admin, "/admin/volume?action=delete&name=disk1").startsWith("409 "), "attached: refused");
       assertTrue(get(admin, "/admin/volume?action=detach&name=disk1&holder=vm-1").startsWith("200 "));
+      // The same through the CLI: ./strata volume attach|detach
+      String base = "http://127.0.0.1:" + admin;
+      String cli = cli("volume", "attach", "disk1", "--holder", "vm-2", "--mode", "shared", "--admin", base);
+      assertTrue(cli.contains("\"mode\":\"SHARED\"") && cli.contains("\"export\":\"disk1@vm-2\""), cli);
+      assertTrue(cli("volume", "detach", "disk1", "--holder", "vm-2", "--admin", base).contains("\"detached\":\"vm-2\""));
+      assertTrue(!get(admin, "/admin/volume?action=info&name=disk1").contains("vm-2"), "detached");
       String creds = java.nio.file.Files.readString(data.resolve("credentials"));
       assertTrue(creds.startsWith("[strata]") && creds.contains("aws_secret_access_key = "), creds);
       String anonymous = get(s3Port, "/");
@@ -135,7 +143,7 @@ class EmbeddedCloudIT {
       aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "cp", file.toString(), "s3://tls-bucket/x/up.bin");
       assertTrue(aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "ls", "--recursive",
           "s3://tls-bucket").contains("x/up.bin"));
-      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{class=\"2xx\"}"), "S3 metrics exported");
+      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{method=\"PUT\",class=\"2xx\"}"), "S3 metrics exported");
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));
@@ -151,5 +159,18 @@ class EmbeddedCloudIT {
       assertEquals(creds, java.nio.file.Files.readString(data.resolve("credentials")), "same keys after restart");
     }
     assertTrue(MetadataConfig.parsePeers("a=h:1,b=h:2").size() == 2);
+  }
+
+  /** Runs the strata CLI in this JVM (successful commands only: failures exit the process) and returns its output. */
+  private static String cli(String... args) throws Exception {
+    java.io.PrintStream saved = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      StrataMain.main(args);
+    } finally {
+      System.setOut(saved);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

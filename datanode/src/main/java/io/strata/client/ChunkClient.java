@@ -83,6 +83,14 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Writes a whole chunk; completes with its version once every acting replica has it. */
   public CompletableFuture<Long> write(ChunkId id, ByteString data, boolean sync) {
+    return write(id, data, sync, Fence.NONE);
+  }
+
+  /**
+   * Writes a whole chunk under {@code fence}: fails with {@code CHUNK_FENCED} (not retried) once
+   * the fence of its key was raised above its epoch, and is then not applied anywhere.
+   */
+  public CompletableFuture<Long> write(ChunkId id, ByteString data, boolean sync, Fence fence) {
     if (data.size() > MAX_CHUNK_BYTES) {
       return CompletableFuture.failedFuture(new ChunkException(ChunkStatus.CHUNK_INVALID,
           "chunk of " + data.size() + " bytes exceeds " + MAX_CHUNK_BYTES));
@@ -94,21 +102,33 @@ public final class ChunkClient implements AutoCloseable {
       if (primary == null) {
         return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for " + id.getPg(), 0));
       }
-      WriteChunkRequest req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
-          .setData(data).setCrc32C(crc).setSync(sync).build();
-      return channels.writes(primary).submit(req)
+      WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
+          .setData(data).setCrc32C(crc).setSync(sync);
+      if (!fence.isNone()) {
+        req.setFence(fence.toProto());
+      }
+      return channels.writes(primary).submit(req.build())
           .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
     }, "write " + describe(id));
   }
 
   public CompletableFuture<Long> delete(ChunkId id) {
+    return delete(id, Fence.NONE);
+  }
+
+  /** Deletes a chunk under {@code fence} (see {@link #write(ChunkId, ByteString, boolean, Fence)}). */
+  public CompletableFuture<Long> delete(ChunkId id, Fence fence) {
     return retrying(() -> {
       ClusterMap m = maps.current();
       String primary = primaryAddress(m, id);
       if (primary == null) {
         return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
       }
-      WriteChunkRequest req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id).setDelete(true).build();
+      WriteChunkRequest.Builder b = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id).setDelete(true);
+      if (!fence.isNone()) {
+        b.setFence(fence.toProto());
+      }
+      WriteChunkRequest req = b.build();
       return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).write(req))
           .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
     }, "delete " + describe(id));
@@ -140,6 +160,14 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Makes every acknowledged write to these groups durable on every acting member. */
   public CompletableFuture<Void> flush(int poolId, Collection<Integer> pgs) {
+    return flush(poolId, pgs, Fence.NONE);
+  }
+
+  /**
+   * Like {@link #flush(int, Collection)}, and fails with {@code CHUNK_FENCED} if the fence was
+   * raised above {@code fence}'s epoch: a fenced holder learns that its writes are not all in.
+   */
+  public CompletableFuture<Void> flush(int poolId, Collection<Integer> pgs, Fence fence) {
     ClusterMap m = maps.current();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     java.util.Map<String, List<Integer>> byPrimary = new java.util.HashMap<>();
@@ -154,7 +182,11 @@ public final class ChunkClient implements AutoCloseable {
         if (primary == null) {
           return CompletableFuture.completedFuture(Attempt.<Boolean>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
         }
-        FlushRequest req = FlushRequest.newBuilder().setEpoch(cm.getEpoch()).setPool(poolId).addAllPgs(group).build();
+        FlushRequest.Builder fb = FlushRequest.newBuilder().setEpoch(cm.getEpoch()).setPool(poolId).addAllPgs(group);
+        if (!fence.isNone()) {
+          fb.setFence(fence.toProto());
+        }
+        FlushRequest req = fb.build();
         return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).flush(req))
             .thenApply((FlushReply r) -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), true));
       }, "flush pool " + poolId).thenApply(x -> null));

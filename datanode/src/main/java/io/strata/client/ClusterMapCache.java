@@ -18,9 +18,20 @@ import java.util.function.Consumer;
  * sees a newer epoch (a heartbeat reply, a STALE_EPOCH answer); listeners hear every new map.
  */
 public final class ClusterMapCache {
+  /**
+   * How long a map stays trusted for fence checks after the metadata service last confirmed it
+   * (a heartbeat or refresh that started at that moment saw no newer epoch). A datanode cut off
+   * from metadata for longer refuses fenced writes; {@link Fencing} waits this long (plus
+   * {@link #LEASE_MARGIN_MILLIS}) for a datanode that does not answer its barrier.
+   */
+  public static final long MAP_LEASE_MILLIS = 10_000;
+  public static final long LEASE_MARGIN_MILLIS = 1_000;
+
   private final MetadataClient meta;
   private final List<Consumer<ClusterMap>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+  private final java.util.concurrent.atomic.AtomicLong confirmedAtNanos = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1));
 
   public ClusterMapCache(MetadataClient meta) {
     this.meta = meta;
@@ -36,9 +47,26 @@ public final class ClusterMapCache {
 
   /** Fetches the map if the metadata service has a newer one; returns the current map. */
   public ClusterMap refresh() {
+    long started = System.nanoTime();
     Optional<ClusterMap> newer = meta.clusterMap(map.getEpoch());
     newer.ifPresent(this::install);
+    confirm(map.getEpoch(), started);
     return map;
+  }
+
+  /**
+   * Notes that the metadata service's epoch was {@code epoch} at some moment after
+   * {@code startedNanos}; if we hold that epoch, our map was current then.
+   */
+  public void confirm(long epoch, long startedNanos) {
+    if (epoch <= map.getEpoch()) {
+      confirmedAtNanos.accumulateAndGet(startedNanos, (a, b) -> a - b < 0 ? b : a);
+    }
+  }
+
+  /** Whether the map was confirmed current within {@link #MAP_LEASE_MILLIS}. */
+  public boolean leaseValid() {
+    return System.nanoTime() - confirmedAtNanos.get() < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(MAP_LEASE_MILLIS);
   }
 
   /** Refreshes only if our epoch is older than {@code epoch}. */
@@ -61,6 +89,15 @@ public final class ClusterMapCache {
   }
 
   // ---- pure helpers over a map ----
+
+  /**
+   * The epoch of the map's last placement or liveness change. Requests from an older epoch than
+   * this are stale (their sender may route to a former primary); requests between it and the
+   * current epoch only missed fence changes, which the receiver checks itself.
+   */
+  public static long placementEpoch(ClusterMap m) {
+    return m.getPlacementEpoch() == 0 ? m.getEpoch() : m.getPlacementEpoch();
+  }
 
   public static Optional<PoolInfo> pool(ClusterMap m, int poolId) {
     return m.getPoolsList().stream().filter(p -> p.getPoolId() == poolId).findFirst();

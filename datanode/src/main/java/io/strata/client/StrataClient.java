@@ -12,12 +12,19 @@ public final class StrataClient implements AutoCloseable {
   private final ClusterMapCache maps;
   private final PeerChannels channels;
   private final ChunkClient chunks;
+  private final Fencing fencing;
 
   public StrataClient(Map<String, String> metadataPeers) {
     this.metadata = new MetadataClient(metadataPeers);
     this.maps = new ClusterMapCache(metadata);
     this.channels = new PeerChannels();
     this.chunks = new ChunkClient(maps, channels);
+    this.fencing = new Fencing(metadata, maps, channels);
+  }
+
+  /** Raising fences and waiting until they hold on every datanode. */
+  public Fencing fencing() {
+    return fencing;
   }
 
   public MetadataClient metadata() {

@@ -54,6 +54,7 @@ final class Heartbeater implements AutoCloseable {
   private void beat() {
     try {
       MetaResult r;
+      long started = System.nanoTime();
       if (!registered) {
         RegisterDatanode.Builder reg = RegisterDatanode.newBuilder().setNodeId(config.nodeId()).setAddress(address)
             .setFailureDomain(config.failureDomain());
@@ -73,6 +74,8 @@ final class Heartbeater implements AutoCloseable {
       }
       if (r.getMapEpoch() > maps.current().getEpoch()) {
         maps.refreshIfOlder(r.getMapEpoch());
+      } else if (r.getStatus() == MetaStatus.META_OK && r.getMapEpoch() > 0) {
+        maps.confirm(r.getMapEpoch(), started);  // renews the map lease fence checks rely on
       }
     } catch (RuntimeException e) {
       LOG.debug("heartbeat from {} failed: {}", config.nodeId(), e.toString());

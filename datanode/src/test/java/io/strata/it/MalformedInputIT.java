@@ -82,7 +82,8 @@ class MalformedInputIT {
     ManagedChannel ch = NettyChannelBuilder.forTarget(address(0)).usePlaintext().build();
     try {
       Random r = new Random(1234);
-      for (String method : new String[] {"Write", "WriteBatch", "Read", "Replicate", "ReplicateBatch", "Push", "List", "Fetch", "Summary", "Flush"}) {
+      for (io.grpc.MethodDescriptor<?, ?> m : ChunkServiceGrpc.getServiceDescriptor().getMethods()) {
+        String method = m.getBareMethodName();
         MethodDescriptor<byte[], byte[]> md = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(MethodDescriptor.generateFullMethodName("strata.ChunkService", method))
@@ -117,6 +118,8 @@ class MalformedInputIT {
       ChunkId noGroup = sentinel.toBuilder().setPg(999_999).build();
       assertNotEquals(ChunkStatus.CHUNK_OK, stub.read(ReadChunkRequest.newBuilder()
           .setEpoch(c.currentMap().getEpoch()).setId(noGroup).build()).getStatus());
+      assertEquals(ChunkStatus.CHUNK_UNAVAILABLE, stub.mapBarrier(io.strata.proto.MapBarrierRequest.newBuilder()
+          .setEpoch(Long.MAX_VALUE).build()).getStatus(), "a barrier at an epoch nobody has fails, it does not hang");
     } finally {
       ch.shutdownNow();
     }

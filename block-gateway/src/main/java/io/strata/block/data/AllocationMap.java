@@ -2,6 +2,7 @@ package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
 import io.strata.proto.ChunkId;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,18 +23,20 @@ public final class AllocationMap {
   private final int poolId;
   private final long volumeId;
   private final IntConsumer written;
+  private final Fence fence;
   private final Map<Long, CompletableFuture<MapPage>> pages = new ConcurrentHashMap<>();
 
-  AllocationMap(ChunkClient chunks, int poolId, long volumeId, IntConsumer written) {
+  AllocationMap(ChunkClient chunks, int poolId, long volumeId, IntConsumer written, Fence fence) {
     this.chunks = chunks;
     this.poolId = poolId;
     this.volumeId = volumeId;
     this.written = written;
+    this.fence = fence;
   }
 
   /** A read-only view for accounting and deletion by someone who does not serve I/O. */
   public static AllocationMap reader(ChunkClient chunks, int poolId, long volumeId) {
-    return new AllocationMap(chunks, poolId, volumeId, pg -> { });
+    return new AllocationMap(chunks, poolId, volumeId, pg -> { }, Fence.NONE);
   }
 
   CompletableFuture<Void> markAllocated(long block) {
@@ -66,7 +69,7 @@ public final class AllocationMap {
   private CompletableFuture<MapPage> load(long index) {
     ChunkId id = chunks.chunkId(poolId, DataLayout.mapObject(volumeId), index);
     return chunks.read(id, 0, 0).thenApply(stored -> new MapPage(chunks, id,
-        stored.orElse(ByteString.EMPTY), written));
+        stored.orElse(ByteString.EMPTY), written, fence));
   }
 
   /** Blocks whose bit is set among the first {@code blocks}; loads every page. */

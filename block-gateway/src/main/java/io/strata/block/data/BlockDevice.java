@@ -2,7 +2,10 @@ package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
+import io.strata.client.ChunkException;
+import io.strata.client.Fence;
 import io.strata.proto.ChunkId;
+import io.strata.proto.ChunkStatus;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +25,7 @@ public final class BlockDevice {
 
   private final ChunkClient chunks;
   private final long volumeId;
+  private final Fence fence;
   private final DirtyGroups dirty;
   private final BlockLocks locks = new BlockLocks();
   private final AsyncGate gate = new AsyncGate();
@@ -29,12 +33,21 @@ public final class BlockDevice {
   private volatile long sizeBytes;
   private volatile String fencedBecause;
 
-  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes) {
+  /**
+   * Every mutation (data, map pages, flushes) carries {@code fence}: once a takeover raised the
+   * volume's fence above it, datanodes refuse them, and this device fences itself on the first refusal.
+   */
+  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes, Fence fence) {
     this.chunks = chunks;
     this.volumeId = volumeId;
-    this.dirty = new DirtyGroups(chunks, poolId);
-    this.chain = LayerChain.of(chunks, poolId, layers, dirty::note);
+    this.fence = fence;
+    this.dirty = new DirtyGroups(chunks, poolId, fence);
+    this.chain = LayerChain.of(chunks, poolId, layers, dirty::note, fence);
     this.sizeBytes = sizeBytes;
+  }
+
+  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes) {
+    this(chunks, poolId, volumeId, layers, sizeBytes, Fence.NONE);
   }
 
   public BlockDevice(ChunkClient chunks, int poolId, long volumeId, long sizeBytes) {
@@ -61,8 +74,8 @@ public final class BlockDevice {
   }
 
   /**
-   * Stops all further mutations: another holder took the volume over. Writes already sent to the
-   * datanodes cannot be recalled; storage-side fencing would need the epoch on every chunk write.
+   * Stops all further mutations here: another holder took the volume over. Writes already on their
+   * way are refused by the datanodes themselves (they carry the fence token).
    */
   public void fence(String reason) {
     fencedBecause = reason;
@@ -146,7 +159,17 @@ public final class BlockDevice {
     if (fenced()) {
       return CompletableFuture.failedFuture(new FencedException("volume " + volumeId + " fenced: " + fencedBecause));
     }
-    return dirty.flush();
+    return watchFence(dirty.flush());
+  }
+
+  /** The first CHUNK_FENCED refusal fences the whole device, so later requests fail at once. */
+  private <T> CompletableFuture<T> watchFence(CompletableFuture<T> f) {
+    return f.whenComplete((v, e) -> {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof ChunkException c && c.status() == ChunkStatus.CHUNK_FENCED && !fenced()) {
+        fence("the storage refused a write: " + c.getMessage());
+      }
+    });
   }
 
   private CompletableFuture<Void> mutation(Supplier<CompletableFuture<Void>> op) {
@@ -154,10 +177,10 @@ public final class BlockDevice {
       CompletableFuture<Void> f;
       try {
         f = op.get();
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
+      } catch (Throwable t) {  // an Error too: the gate must be left, or a snapshot waits forever
+        f = CompletableFuture.failedFuture(t);
       }
-      return f.whenComplete((x, e) -> gate.exit());
+      return watchFence(f).whenComplete((x, e) -> gate.exit());
     });
   }
 
@@ -185,7 +208,7 @@ public final class BlockDevice {
     ChunkId id = c.topChunk(block);
     // The map bit is durable before the data exists, so the stored map never misses a block.
     return c.top().map().markAllocated(block)
-        .thenCompose(v -> chunks.write(id, data, fua))
+        .thenCompose(v -> chunks.write(id, data, fua, fence))
         .thenRun(() -> dirty.note(id.getPg()));
   }
 
@@ -204,7 +227,7 @@ public final class BlockDevice {
 
   private CompletableFuture<Void> dropBlock(LayerChain c, long block) {
     ChunkId id = c.topChunk(block);
-    return chunks.delete(id).thenRun(() -> {
+    return chunks.delete(id, fence).thenRun(() -> {
       dirty.note(id.getPg());
       c.top().map().markFree(block);  // not awaited: a stale set bit only over-counts
     });

@@ -8,6 +8,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs one asynchronous operation per block of a request with at most
  * {@link DataLayout#BLOCK_PARALLELISM} in flight: a 32 MiB request or a whole-disk TRIM must not
  * put hundreds of thousands of RPCs on the wire at once.
+ *
+ * <p>Each worker is a loop, not a recursion: an operation that is already complete (a TRIM of a
+ * never-written block needs no RPC) is followed by the next one in the same loop, and only an
+ * operation still pending makes the worker continue from that operation's completion. A recursive
+ * version overflowed the stack on a 1 GiB TRIM of an empty disk (mkfs.ext4 issues exactly that),
+ * and the overflow could strand a request without a reply.
  */
 final class BlockRange {
   /** The part of one block a request covers. */
@@ -36,12 +42,12 @@ final class BlockRange {
     }
     long first = offset / DataLayout.BLOCK_SIZE_BYTES;
     long end = (offset + length - 1) / DataLayout.BLOCK_SIZE_BYTES + 1;
-    AtomicLong next = new AtomicLong(first);
-    AtomicBoolean failed = new AtomicBoolean();
     int workers = (int) Math.min(DataLayout.BLOCK_PARALLELISM, end - first);
+    Walk walk = new Walk(first, end, b -> op.apply(piece(offset, length, b)));
     CompletableFuture<?>[] all = new CompletableFuture<?>[workers];
     for (int i = 0; i < workers; i++) {
-      all[i] = worker(next, end, failed, b -> op.apply(piece(offset, length, b)));
+      all[i] = new CompletableFuture<Void>();
+      walk.run((CompletableFuture<Void>) all[i]);
     }
     return CompletableFuture.allOf(all);
   }
@@ -50,21 +56,56 @@ final class BlockRange {
     CompletableFuture<Void> apply(long block);
   }
 
-  private static CompletableFuture<Void> worker(AtomicLong next, long end, AtomicBoolean failed, BlockOp op) {
-    long b = next.getAndIncrement();
-    if (b >= end || failed.get()) {
-      return CompletableFuture.completedFuture(null);
+  /** The blocks still to start, shared by the workers of one request. */
+  private static final class Walk {
+    private final AtomicLong next;
+    private final long end;
+    private final BlockOp op;
+    private final AtomicBoolean failed = new AtomicBoolean();
+
+    Walk(long first, long end, BlockOp op) {
+      this.next = new AtomicLong(first);
+      this.end = end;
+      this.op = op;
     }
-    CompletableFuture<Void> f;
-    try {
-      f = op.apply(b);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    return f.whenComplete((v, e) -> {
-      if (e != null) {
-        failed.set(true);  // stop starting new blocks; the request fails as a whole
+
+    /** One worker: starts blocks until one is pending (then resumes from its completion) or none are left. */
+    void run(CompletableFuture<Void> done) {
+      while (true) {
+        long b = next.getAndIncrement();
+        if (b >= end || failed.get()) {
+          done.complete(null);
+          return;
+        }
+        CompletableFuture<Void> f = start(b);
+        if (!f.isDone()) {
+          f.whenComplete((v, e) -> {
+            if (e != null) {
+              fail(done, e);
+            } else {
+              run(done);
+            }
+          });
+          return;
+        }
+        if (f.isCompletedExceptionally()) {
+          f.whenComplete((v, e) -> fail(done, e));
+          return;
+        }
       }
-    }).thenCompose(v -> worker(next, end, failed, op));
+    }
+
+    private CompletableFuture<Void> start(long block) {
+      try {
+        return op.apply(block);
+      } catch (Throwable t) {  // an Error too: the request must still complete
+        return CompletableFuture.failedFuture(t);
+      }
+    }
+
+    private void fail(CompletableFuture<Void> done, Throwable e) {
+      failed.set(true);  // stop starting new blocks; the request fails as a whole
+      done.completeExceptionally(e);
+    }
   }
 }

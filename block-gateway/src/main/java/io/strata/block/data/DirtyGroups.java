@@ -1,6 +1,7 @@
 package io.strata.block.data;
 
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,12 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DirtyGroups {
   private final ChunkClient chunks;
   private final int poolId;
+  private final Fence fence;
   private final Map<Integer, Long> dirty = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
-  DirtyGroups(ChunkClient chunks, int poolId) {
+  DirtyGroups(ChunkClient chunks, int poolId, Fence fence) {
     this.chunks = chunks;
     this.poolId = poolId;
+    this.fence = fence;
   }
 
   void note(int pg) {
@@ -33,6 +36,6 @@ final class DirtyGroups {
     if (seen.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return chunks.flush(poolId, seen.keySet()).thenRun(() -> seen.forEach(dirty::remove));
+    return chunks.flush(poolId, seen.keySet(), fence).thenRun(() -> seen.forEach(dirty::remove));
   }
 }

@@ -2,6 +2,7 @@ package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
 import io.strata.proto.ChunkId;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +23,25 @@ final class LayerChain {
   private final int poolId;
   private final Layer top;
   private final List<Layer> lower;
+  private final Fence fence;
 
-  private LayerChain(ChunkClient chunks, int poolId, Layer top, List<Layer> lower) {
+  private LayerChain(ChunkClient chunks, int poolId, Layer top, List<Layer> lower, Fence fence) {
+    this.fence = fence;
     this.chunks = chunks;
     this.poolId = poolId;
     this.top = top;
     this.lower = List.copyOf(lower);
   }
 
-  static LayerChain of(ChunkClient chunks, int poolId, List<Long> layers, IntConsumer written) {
+  /** {@code fence} goes with every write of the top layer's map (its data writes carry it too). */
+  static LayerChain of(ChunkClient chunks, int poolId, List<Long> layers, IntConsumer written, Fence fence) {
     Layer top = new Layer(layers.get(0), DataLayout.dataObject(layers.get(0)),
-        new AllocationMap(chunks, poolId, layers.get(0), written));
+        new AllocationMap(chunks, poolId, layers.get(0), written, fence));
     List<Layer> lower = new ArrayList<>();
     for (long id : layers.subList(1, layers.size())) {
       lower.add(new Layer(id, DataLayout.dataObject(id), AllocationMap.reader(chunks, poolId, id)));
     }
-    return new LayerChain(chunks, poolId, top, lower);
+    return new LayerChain(chunks, poolId, top, lower, fence);
   }
 
   /** The chain after a snapshot: a new top over this chain, keeping the maps already loaded. */
@@ -46,7 +50,7 @@ final class LayerChain {
     below.add(top);
     below.addAll(lower);
     return new LayerChain(chunks, poolId, new Layer(newTop, DataLayout.dataObject(newTop),
-        new AllocationMap(chunks, poolId, newTop, written)), below);
+        new AllocationMap(chunks, poolId, newTop, written, fence)), below, fence);
   }
 
   List<Long> ids() {

@@ -2,6 +2,7 @@ package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
 import io.strata.proto.ChunkId;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
@@ -17,15 +18,17 @@ final class MapPage {
   private final ChunkClient chunks;
   private final ChunkId id;
   private final IntConsumer written;
+  private final Fence fence;
   private final byte[] bits = new byte[DataLayout.MAP_PAGE_BYTES];
   private boolean dirty;
   private CompletableFuture<Void> inFlight;
   private CompletableFuture<Void> next;
 
-  MapPage(ChunkClient chunks, ChunkId id, ByteString stored, IntConsumer written) {
+  MapPage(ChunkClient chunks, ChunkId id, ByteString stored, IntConsumer written, Fence fence) {
     this.chunks = chunks;
     this.id = id;
     this.written = written;
+    this.fence = fence;
     stored.copyTo(bits, 0, 0, Math.min(stored.size(), bits.length));
   }
 
@@ -79,7 +82,7 @@ final class MapPage {
     dirty = false;
     CompletableFuture<Void> mine = new CompletableFuture<>();
     inFlight = mine;
-    chunks.write(id, ByteString.copyFrom(bits), false).whenComplete((v, e) -> finished(mine, e));
+    chunks.write(id, ByteString.copyFrom(bits), false, fence).whenComplete((v, e) -> finished(mine, e));
     return mine;
   }
 

@@ -9,6 +9,7 @@ import io.strata.block.volume.VolumeError;
 import io.strata.block.volume.VolumeException;
 import io.strata.block.volume.VolumeService;
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,36 +25,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The volumes this gateway serves. All read-write connections to one volume share one
- * {@link BlockDevice}, so a FLUSH on any connection covers writes completed on all of them (hence
- * CAN_MULTI_CONN). While serving a volume the gateway holds an attachment (SHARED as
- * {@code holder}, READ_ONLY as {@code holder:ro}): the volume cannot be deleted from under its
- * clients, and an exclusive takeover elsewhere fences this gateway (checked on every FLUSH and
- * every {@link #FENCE_CHECK_MILLIS}). Metadata calls block, so they and all bookkeeping run on
- * one control thread, never on an event loop; that thread also makes the bookkeeping lock-free.
+ * The attachments this gateway serves (see {@link ExportName} for which one a connection uses).
+ * All connections of one attachment share one {@link BlockDevice}, so a FLUSH on any of them
+ * covers writes completed on all (hence CAN_MULTI_CONN). For plain exports the gateway holds its
+ * own attachment (SHARED as {@code holder}, READ_ONLY as {@code holder:ro}), so the volume cannot
+ * be deleted from under its clients. Every write, delete and flush of a device carries its
+ * attachment's fence token ({@code vol/<id>}, epoch): after an exclusive takeover the datanodes
+ * refuse them (EPERM to the client); a periodic check ({@link #FENCE_CHECK_MILLIS}) also fences
+ * the device early. Metadata calls block, so they and all bookkeeping run on one control thread,
+ * never on an event loop; that thread also makes the bookkeeping lock-free.
  */
 final class ExportRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ExportRegistry.class);
   static final long CLOSE_TIMEOUT_SECONDS = 60;
   static final long FENCE_CHECK_MILLIS = 2_000;
-  /** Export-name suffix asking for a read-only export, e.g. {@code nbd://host/disk1@ro}. */
-  static final String READ_ONLY_SUFFIX = "@ro";
 
-  /** One connection's view of a served volume. */
-  record Export(String name, long volumeId, BlockDevice device, boolean readOnly, Attachment attachment) {}
+  /** One connection's view of a served volume; {@code entry} is what it releases at the end. */
+  record Export(String name, long volumeId, BlockDevice device, boolean readOnly, Attachment attachment, Entry entry) {}
 
-  private record Key(long volumeId, boolean readOnly) {}
+  private record Key(long volumeId, String holder) {}
 
-  private static final class Entry {
+  /** One attachment served by this gateway: its device (fenced by the attachment's epoch) and users. */
+  static final class Entry {
+    final Key key;
     final String name;
     final BlockDevice device;
     final Attachment attachment;
+    final boolean external;
+    final boolean readOnly;
     int connections;
 
-    Entry(String name, BlockDevice device, Attachment attachment) {
+    Entry(Key key, String name, BlockDevice device, Attachment attachment, boolean external, boolean readOnly) {
+      this.key = key;
       this.name = name;
       this.device = device;
       this.attachment = attachment;
+      this.external = external;
+      this.readOnly = readOnly;
     }
   }
 
@@ -75,8 +83,7 @@ final class ExportRegistry implements AutoCloseable {
   }
 
   static String volumeName(String exportName) {
-    return exportName.endsWith(READ_ONLY_SUFFIX)
-        ? exportName.substring(0, exportName.length() - READ_ONLY_SUFFIX.length()) : exportName;
+    return ExportName.parse(exportName).volume();
   }
 
   CompletableFuture<Optional<Volume>> lookup(String exportName) {
@@ -87,64 +94,80 @@ final class ExportRegistry implements AutoCloseable {
     return CompletableFuture.supplyAsync(volumes::list, control);
   }
 
+  /** Whether {@code exportName} opens {@code v} read-only (for NBD_OPT_INFO). */
+  static boolean readOnly(String exportName, Volume v) {
+    ExportName n = ExportName.parse(exportName);
+    return n.readOnlyOwn() || n.external() && v.attachments().stream()
+        .anyMatch(a -> a.holder().equals(n.holder()) && a.mode() == AttachMode.READ_ONLY);
+  }
+
   CompletableFuture<Export> open(String exportName) {
     return CompletableFuture.supplyAsync(() -> {
-      boolean readOnly = exportName.endsWith(READ_ONLY_SUFFIX);
-      String name = volumeName(exportName);
-      Volume v = volumes.get(name);
-      Key key = new Key(v.id(), readOnly);
+      ExportName n = ExportName.parse(exportName);
+      Volume v = volumes.get(n.volume());
+      String who = n.external() ? n.holder() : n.readOnlyOwn() ? holder + ":ro" : holder;
+      Key key = new Key(v.id(), who);
       Entry e = open.get(key);
-      if (e == null) {
-        Attachment a = readOnly
-            ? volumes.attach(name, holder + ":ro", AttachMode.READ_ONLY, false)
-            : volumes.attach(name, holder, AttachMode.SHARED, false);
-        e = new Entry(name, new BlockDevice(chunks, volumes.poolId(), v.id(), v.layers(), v.sizeBytes()), a);
+      if (e == null || e.device.fenced()) {  // a fenced entry lives on only for its old connections
+        e = attachment(n, v, key);
         open.put(key, e);
       }
       e.device.grow(v.sizeBytes());  // a resize becomes visible to the next connection
       e.connections++;
-      return new Export(name, v.id(), e.device, readOnly, e.attachment);
+      return new Export(n.volume(), v.id(), e.device, e.readOnly, e.attachment, e);
     }, control);
   }
 
+  /** Our own attachment, made now, or the holder's, which must exist already. */
+  private Entry attachment(ExportName n, Volume v, Key key) {
+    Attachment a;
+    if (n.external()) {
+      a = v.attachments().stream().filter(x -> x.holder().equals(n.holder())).findFirst()
+          .orElseThrow(() -> new VolumeException(VolumeError.ATTACHED, "volume " + v.name()
+              + " is not attached to " + n.holder() + "; attach it first"));
+    } else {
+      a = volumes.attach(v.name(), key.holder(), n.readOnlyOwn() ? AttachMode.READ_ONLY : AttachMode.SHARED, false);
+    }
+    boolean readOnly = a.mode() == AttachMode.READ_ONLY;
+    BlockDevice d = new BlockDevice(chunks, volumes.poolId(), v.id(), v.layers(), v.sizeBytes(),
+        readOnly ? Fence.NONE : new Fence(Volume.fenceKey(v.id()), a.epoch()));
+    return new Entry(key, v.name(), d, a, n.external(), readOnly);
+  }
+
   /**
-   * A snapshot of a volume this gateway may be serving: its writes are paused and flushed, the
-   * snapshot is recorded, and writes resume into the volume's new top layer. Re-reading the record
-   * afterwards keeps the device right even if the outcome of the transaction was lost.
+   * A snapshot of a volume this gateway may be serving: the writes of every attachment it serves
+   * read-write are paused and flushed, the snapshot is recorded, and writes resume into the
+   * volume's new top layer. Re-reading the record afterwards keeps the devices right even if the
+   * outcome of the transaction was lost.
    */
   CompletableFuture<Snapshot> snapshot(String volume, String name) {
     return CompletableFuture.supplyAsync(() -> {
       Volume v = volumes.get(volume);
-      Entry e = open.get(new Key(v.id(), false));
-      if (e == null) {
+      List<Entry> writers = open.values().stream()
+          .filter(e -> e.key.volumeId() == v.id() && !e.readOnly && !e.device.fenced()).toList();
+      if (writers.isEmpty()) {
         return volumes.snapshot(volume, name);
       }
+      List<Entry> paused = new java.util.ArrayList<>();
       try {
-        e.device.pause().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        return volumes.snapshot(volume, name, e.attachment.holder());
+        for (Entry e : writers) {
+          paused.add(e);
+          e.device.pause().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        java.util.Set<String> holders = new java.util.HashSet<>();
+        writers.forEach(e -> holders.add(e.attachment.holder()));
+        return volumes.snapshot(volume, name, holders);
       } catch (InterruptedException | ExecutionException | TimeoutException ex) {
         throw new VolumeException(VolumeError.UNAVAILABLE, "volume " + volume + " did not quiesce: " + ex, ex);
       } finally {
         long top = volumes.get(volume).topLayer();
-        if (top != e.device.layers().get(0)) {
-          e.device.resume(top);
-        } else {
-          e.device.resume();
+        for (Entry e : paused) {
+          if (top != e.device.layers().get(0)) {
+            e.device.resume(top);
+          } else {
+            e.device.resume();
+          }
         }
-      }
-    }, control);
-  }
-
-  /** Completes normally while this gateway still holds the volume; otherwise fences the device. */
-  CompletableFuture<Void> verifyHolder(Export x) {
-    return CompletableFuture.runAsync(() -> {
-      try {
-        volumes.checkFence(x.name(), x.attachment().holder(), x.attachment().epoch());
-      } catch (VolumeException e) {
-        if (e.error() == VolumeError.FENCED || e.error() == VolumeError.NOT_FOUND) {
-          x.device().fence(e.getMessage());
-        }
-        throw e;
       }
     }, control);
   }
@@ -165,16 +188,15 @@ final class ExportRegistry implements AutoCloseable {
     }
   }
 
-  /** Called when a connection ends; the last one flushes and detaches. */
+  /** Called when a connection ends; the last one of an attachment flushes (and detaches our own). */
   void release(Export x) {
     try {
       control.execute(() -> {
-        Key key = new Key(x.volumeId(), x.readOnly());
-        Entry e = open.get(key);
-        if (e == null || --e.connections > 0) {
+        Entry e = x.entry();
+        if (--e.connections > 0) {
           return;
         }
-        open.remove(key);
+        open.remove(e.key, e);
         quiesce(e);
       });
     } catch (RejectedExecutionException closing) {
@@ -186,7 +208,9 @@ final class ExportRegistry implements AutoCloseable {
     try {
       if (!e.device.fenced()) {
         e.device.flush().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        volumes.detach(e.name, e.attachment.holder());
+        if (!e.external) {
+          volumes.detach(e.name, e.attachment.holder());  // the control plane detaches its own holders
+        }
       }
     } catch (Exception ex) {
       LOG.warn("volume {}: flush/detach when its last connection closed failed: {}", e.name, ex.toString());

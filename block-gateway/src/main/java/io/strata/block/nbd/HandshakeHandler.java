@@ -24,15 +24,17 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private final ExportRegistry exports;
   private final InFlightBudget budget;
+  private final NbdLimits limits;
   private final ArrayDeque<HandshakeMessage> queue = new ArrayDeque<>();
   private boolean fixedNewstyle;
   private boolean noZeroes;
   private boolean busy;
   private boolean finished;
 
-  HandshakeHandler(ExportRegistry exports, InFlightBudget budget) {
+  HandshakeHandler(ExportRegistry exports, InFlightBudget budget, NbdLimits limits) {
     this.exports = exports;
     this.budget = budget;
+    this.limits = limits;
   }
 
   @Override
@@ -168,7 +170,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
           "export " + name + ": " + (err == null ? "no such volume" : OptionErrors.message(err)));
       return;
     }
-    int flags = flags(null) | (name.endsWith(ExportRegistry.READ_ONLY_SUFFIX) ? Nbd.TFLAG_READ_ONLY : 0);
+    int flags = flags(null) | (ExportRegistry.readOnly(name, v.get()) ? Nbd.TFLAG_READ_ONLY : 0);
     ctx.write(Replies.infoExport(ctx.alloc(), Nbd.OPT_INFO, v.get().sizeBytes(), flags));
     ctx.write(Replies.infoBlockSize(ctx.alloc(), Nbd.OPT_INFO));
     ctx.writeAndFlush(Replies.option(ctx.alloc(), Nbd.OPT_INFO, Nbd.REP_ACK, null));
@@ -204,7 +206,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     dropQueued();
     // Handler first, then decoder: bytes the old decoder still holds flow into the new one,
     // and what that decodes must reach the transmission handler.
-    ctx.pipeline().replace(this, "transmission", new TransmissionHandler(x, exports, budget));
+    ctx.pipeline().replace(this, "transmission", new TransmissionHandler(x, exports, budget, limits));
     ctx.pipeline().replace("decoder", "decoder", new RequestDecoder());
     if (ctx.pipeline().get("timeout") != null) {
       ctx.pipeline().remove("timeout");  // a connected disk may idle for hours

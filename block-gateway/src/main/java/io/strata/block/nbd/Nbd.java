@@ -90,4 +90,10 @@ public final class Nbd {
   /** Requests in flight per connection before we stop reading from it. */
   public static final int MAX_IN_FLIGHT_REQUESTS = 128;
   public static final long MAX_IN_FLIGHT_BYTES = 128L << 20;
+  /**
+   * A request unanswered this long is answered EIO and logged. Above the worst legitimate wait:
+   * a chunk operation gives up after ChunkClient.OPERATION_DEADLINE_MILLIS (60 s) plus one RPC
+   * deadline, and a read-modify-write chains two of them.
+   */
+  public static final int REQUEST_TIMEOUT_SECONDS = 180;
 }

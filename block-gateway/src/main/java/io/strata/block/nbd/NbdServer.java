@@ -35,11 +35,13 @@ public final class NbdServer implements AutoCloseable {
   private final int requestedPort;
   private final VolumeService volumes;
   private final ExportRegistry exports;
-  private final InFlightBudget budget = new InFlightBudget(Nbd.MAX_SERVER_IN_FLIGHT_BYTES);
+  private final NbdLimits limits;
+  private final InFlightBudget budget;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel listener;
+  private boolean closed;
 
   public NbdServer(StrataClient client, int poolId, String host, int port) {
     this(new VolumeService(client, poolId), client, host, port, "nbd-gw-" + UUID.randomUUID().toString().substring(0, 8));
@@ -47,6 +49,13 @@ public final class NbdServer implements AutoCloseable {
 
   /** {@code gatewayId} names this gateway as the holder of the volumes it serves. */
   public NbdServer(VolumeService volumes, StrataClient client, String host, int port, String gatewayId) {
+    this(volumes, client, host, port, gatewayId, NbdLimits.DEFAULTS);
+  }
+
+  public NbdServer(VolumeService volumes, StrataClient client, String host, int port, String gatewayId,
+                   NbdLimits limits) {
+    this.limits = limits;
+    this.budget = new InFlightBudget(limits.serverInFlightBytes());
     this.host = host;
     this.requestedPort = port;
     this.volumes = volumes;
@@ -75,7 +84,7 @@ public final class NbdServer implements AutoCloseable {
             ch.pipeline()
                 .addLast("timeout", new ReadTimeoutHandler(Nbd.HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .addLast("decoder", new HandshakeDecoder())
-                .addLast("handshake", new HandshakeHandler(exports, budget));
+                .addLast("handshake", new HandshakeHandler(exports, budget, limits));
           }
         })
         .bind(host, requestedPort).sync().channel();
@@ -96,9 +105,13 @@ public final class NbdServer implements AutoCloseable {
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
-  /** Stops accepting, closes connections, then flushes and detaches every served volume. */
+  /** Stops accepting, closes connections, then flushes and detaches every served volume. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }

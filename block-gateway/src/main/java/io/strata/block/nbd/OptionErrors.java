@@ -42,8 +42,12 @@ final class OptionErrors {
         default -> Nbd.EIO;
       };
     }
-    if (u instanceof io.strata.client.ChunkException c && c.status() == io.strata.proto.ChunkStatus.CHUNK_DISK_FULL) {
-      return Nbd.ENOSPC;
+    if (u instanceof io.strata.client.ChunkException c) {
+      return switch (c.status()) {
+        case CHUNK_DISK_FULL -> Nbd.ENOSPC;
+        case CHUNK_FENCED -> Nbd.EPERM;  // a takeover fenced this attachment: its writes are refused
+        default -> Nbd.EIO;
+      };
     }
     return Nbd.EIO;
   }

@@ -3,9 +3,13 @@ package io.strata.block.nbd;
 import com.google.protobuf.ByteString;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.strata.block.data.BlockDevice;
 import io.strata.block.nbd.ExportRegistry.Export;
+import io.strata.block.nbd.PendingRequests.Pending;
+import io.strata.common.Metrics;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * {@link BlockDevice}; its reply is written on the event loop when it completes, so replies go
  * out in completion order, matched by handle. Reading stops while too many requests or bytes are
  * in flight or the client is not taking its replies (back-pressure instead of buffering).
+ *
+ * <p>Every request gets exactly one reply or the connection closes: {@link PendingRequests}
+ * hands the right to answer to whoever comes first, the completion or a watchdog that answers EIO
+ * (and logs the request) once it has waited {@link NbdLimits#requestTimeoutMillis()}; a failure
+ * while answering closes the connection.
  */
 final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
@@ -21,16 +30,24 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   private final Export export;
   private final ExportRegistry exports;
   private final InFlightBudget budget;
+  private final NbdLimits limits;
+  private final PendingRequests pending = new PendingRequests();
+  private ScheduledFuture<?> watchdog;
   private Runnable resumeReading;
-  private int inFlight;
-  private long inFlightBytes;
   private boolean disconnecting;
   private boolean released;
 
-  TransmissionHandler(Export export, ExportRegistry exports, InFlightBudget budget) {
+  TransmissionHandler(Export export, ExportRegistry exports, InFlightBudget budget, NbdLimits limits) {
     this.export = export;
     this.exports = exports;
     this.budget = budget;
+    this.limits = limits;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    long period = limits.watchdogPeriodMillis();
+    watchdog = ctx.executor().scheduleAtFixedRate(() -> expire(ctx), period, period, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -60,11 +77,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     long bytes = r.type() == Nbd.CMD_READ || r.type() == Nbd.CMD_WRITE ? r.length() : 0;
-    inFlight++;
-    inFlightBytes += bytes;
+    Pending p = pending.add(r, bytes, System.nanoTime());
     budget.take(bytes);
     updateReading(ctx);
-    op.whenComplete((data, err) -> ctx.executor().execute(() -> finish(ctx, r, bytes, data, err)));
+    op.whenComplete((data, err) -> ctx.executor().execute(() -> complete(ctx, p.id(), data, err)));
   }
 
   /** Starts the storage operation; null for DISC. */
@@ -74,8 +90,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
       return switch (r.type()) {
         case Nbd.CMD_READ -> d.read(r.offset(), (int) r.length());
         case Nbd.CMD_WRITE -> d.write(r.offset(), ByteString.copyFrom(r.data().nioBuffer()), r.fua()).thenApply(v -> null);
-        // Durable, and still ours: a FLUSH acknowledged after a takeover would be a false promise.
-        case Nbd.CMD_FLUSH -> d.flush().thenCompose(v -> exports.verifyHolder(export)).thenApply(v -> null);
+        // The flush carries our fence: after a takeover the datanodes refuse it (EPERM), never a false promise.
+        case Nbd.CMD_FLUSH -> d.flush().thenApply(v -> null);
         case Nbd.CMD_TRIM -> d.zero(r.offset(), r.length(), r.fua(), true).thenApply(v -> null);
         case Nbd.CMD_WRITE_ZEROES -> d.zero(r.offset(), r.length(), r.fua(), false).thenApply(v -> null);
         case Nbd.CMD_DISC -> {
@@ -84,44 +100,70 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
         default -> CompletableFuture.failedFuture(new IllegalArgumentException("command " + r.type()));
       };
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+    } catch (Throwable t) {  // an Error too: it becomes this request's error reply
+      return CompletableFuture.failedFuture(t);
     }
   }
 
-  private void finish(ChannelHandlerContext ctx, NbdRequest r, long bytes, byte[] data, Throwable err) {
-    io.strata.common.Metrics.global().counter("strata_nbd_requests_total{command=\"" + r.type() + "\",result=\""
-        + (err == null ? "ok" : "error") + "\"}", "NBD requests by command number and result").increment();
-    if (bytes > 0 && err == null) {
-      io.strata.common.Metrics.global().counter("strata_nbd_bytes_total{command=\"" + r.type() + "\"}",
-          "bytes moved by NBD READ (0) and WRITE (1)").add(bytes);
+  /** The storage operation finished; answers it unless the watchdog already did. */
+  private void complete(ChannelHandlerContext ctx, long id, byte[] data, Throwable err) {
+    Pending p = pending.remove(id);
+    if (p == null) {
+      LOG.warn("NBD {} {} finished after it was answered EIO by the timeout ({})", export.name(),
+          "request " + id, err == null ? "ok" : OptionErrors.message(err));
+      return;
     }
-    inFlight--;
-    inFlightBytes -= bytes;
-    budget.giveBack(bytes);
-    if (ctx.channel().isActive()) {
-      if (err != null) {
-        LOG.warn("NBD {} command {} at {}+{} failed: {}", export.name(), r.type(), r.offset(), r.length(),
-            OptionErrors.message(err));
-        ctx.writeAndFlush(Replies.simple(ctx.alloc(), OptionErrors.errno(err), r.handle()));
-      } else if (r.type() == Nbd.CMD_READ) {
-        ctx.writeAndFlush(Replies.read(ctx.alloc(), r.handle(), data));
-      } else {
-        ctx.writeAndFlush(Replies.simple(ctx.alloc(), 0, r.handle()));
+    count(p, err == null ? "ok" : "error");
+    if (err != null) {
+      LOG.warn("NBD {} {} failed: {}", export.name(), p.describe(), OptionErrors.message(err));
+      answer(ctx, p, OptionErrors.errno(err), null);
+    } else {
+      answer(ctx, p, 0, p.type() == Nbd.CMD_READ ? data : null);
+    }
+  }
+
+  /** Answers every request that has waited past the timeout with EIO: a lost future must not hang the client. */
+  private void expire(ChannelHandlerContext ctx) {
+    for (Pending p : pending.expired(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(limits.requestTimeoutMillis()))) {
+      LOG.error("NBD {} {} unanswered after {} ms; answering EIO", export.name(), p.describe(),
+          limits.requestTimeoutMillis());
+      count(p, "timeout");
+      answer(ctx, p, Nbd.EIO, null);
+    }
+  }
+
+  private void answer(ChannelHandlerContext ctx, Pending p, int errno, byte[] data) {
+    budget.giveBack(p.bytes());
+    try {
+      if (ctx.channel().isActive()) {
+        ctx.writeAndFlush(data != null ? Replies.read(ctx.alloc(), p.handle(), data)
+            : Replies.simple(ctx.alloc(), errno, p.handle()));
       }
+      updateReading(ctx);
+      closeIfIdle(ctx);
+    } catch (Throwable t) {
+      LOG.error("NBD {}: cannot answer {}; closing the connection", export.name(), p.describe(), t);
+      ctx.close();
     }
-    updateReading(ctx);
-    closeIfIdle(ctx);
+  }
+
+  private static void count(Pending p, String result) {
+    Metrics.global().counter("strata_nbd_requests_total{command=\"" + p.type() + "\",result=\"" + result + "\"}",
+        "NBD requests by command number and result").increment();
+    if (p.bytes() > 0 && result.equals("ok")) {
+      Metrics.global().counter("strata_nbd_bytes_total{command=\"" + p.type() + "\"}",
+          "bytes moved by NBD READ (0) and WRITE (1)").add(p.bytes());
+    }
   }
 
   private void closeIfIdle(ChannelHandlerContext ctx) {
-    if (disconnecting && inFlight == 0) {
+    if (disconnecting && pending.count() == 0) {
       ctx.close();
     }
   }
 
   private void updateReading(ChannelHandlerContext ctx) {
-    boolean busy = inFlight >= Nbd.MAX_IN_FLIGHT_REQUESTS || inFlightBytes >= Nbd.MAX_IN_FLIGHT_BYTES
+    boolean busy = pending.count() >= limits.maxInFlightRequests() || pending.bytes() >= limits.maxInFlightBytes()
         || !ctx.channel().isWritable();
     boolean starved = !busy && budget.exhausted();
     ctx.channel().config().setAutoRead(!busy && !starved && !disconnecting);
@@ -141,6 +183,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    // Requests still running keep their budget until they finish; nobody is left to answer them.
     if (!released) {
       released = true;
       exports.release(export);

@@ -39,12 +39,12 @@ final class SnapshotCatalog {
     this.garbage = garbage;
   }
 
-  Snapshot snapshot(String volume, String name, String quiescedHolder) {
+  Snapshot snapshot(String volume, String name, java.util.Set<String> quiescedHolders) {
     Volume.checkName(name);
     VolumeService.Stored s = volumes.require(volume);
     Volume v = s.volume();
     for (Attachment a : v.attachments()) {
-      if (a.mode() != AttachMode.READ_ONLY && !a.holder().equals(quiescedHolder)) {
+      if (a.mode() != AttachMode.READ_ONLY && !quiescedHolders.contains(a.holder())) {
         throw new VolumeException(VolumeError.ATTACHED, "volume " + volume + " is attached read-write to "
             + a.holder() + "; detach it or snapshot through the gateway serving it");
       }

@@ -36,6 +36,11 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     }
   }
 
+  /** The storage fence of a volume's writers: datanodes refuse writes whose epoch is below its fence. */
+  public static String fenceKey(long volumeId) {
+    return "vol/" + volumeId;
+  }
+
   /** The writable layer; the others are frozen snapshots read through when it lacks a block. */
   public long topLayer() {
     return layers.get(0);

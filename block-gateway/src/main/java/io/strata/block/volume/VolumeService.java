@@ -10,7 +10,9 @@ import io.strata.proto.KvConditionKind;
 import io.strata.proto.KvEntry;
 import io.strata.proto.KvTxn;
 import io.strata.proto.MetaQueryReply;
+import io.strata.proto.MetaResult;
 import io.strata.proto.MetaStatus;
+import io.strata.proto.RaiseFence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,22 +155,28 @@ public final class VolumeService {
       throw new VolumeException(VolumeError.ATTACHED, "volume " + name + " is attached to "
           + v.attachments().get(0).holder() + "; detach it or force");
     }
+    if (v.attached()) {  // forced: its holders must not write into data being freed; the fence stays
+      awaitFence(name, guard(() -> meta.raiseFence(Volume.fenceKey(v.id()), v.epoch() + 1), name));
+    }
     List<Long> freed = snapshots.dropReferences(v.layers(), v.blocks(), Keys.delete(Keys.volume(name)),
         Keys.cond(Keys.volume(name), KvConditionKind.KV_VERSION_EQUALS, s.version()), Keys.volume(name).toStringUtf8());
     LOG.info("deleted volume {} id {}; freed layers {}", name, v.id(), freed);
+    if (!v.attached()) {
+      dropFence(v);
+    }
   }
 
   /** A crash-consistent snapshot; refused while the volume is attached read-write (see the overload). */
   public Snapshot snapshot(String volume, String snapshot) {
-    return snapshots.snapshot(volume, snapshot, null);
+    return snapshots.snapshot(volume, snapshot, java.util.Set.of());
   }
 
   /**
-   * A snapshot while {@code quiescedHolder} (the caller, e.g. the gateway serving the volume) has
-   * paused and flushed its writes and will switch to the volume's new top layer afterwards.
+   * A snapshot while {@code quiescedHolders} (the attachments the caller, e.g. the gateway serving
+   * the volume, writes for) have paused and flushed their writes and will switch to the volume's new top layer afterwards.
    */
-  public Snapshot snapshot(String volume, String snapshot, String quiescedHolder) {
-    return snapshots.snapshot(volume, snapshot, quiescedHolder);
+  public Snapshot snapshot(String volume, String snapshot, java.util.Set<String> quiescedHolders) {
+    return snapshots.snapshot(volume, snapshot, quiescedHolders);
   }
 
   /** A new volume with the snapshot's content; blocks are shared until written. */
@@ -196,11 +204,18 @@ public final class VolumeService {
       if (next.equals(s.volume())) {
         return next;
       }
-      KvTxn t = KvTxn.newBuilder()
+      KvTxn.Builder t = KvTxn.newBuilder()
           .addConditions(Keys.cond(Keys.volume(name), KvConditionKind.KV_VERSION_EQUALS, s.version()))
-          .addWrites(Keys.put(Keys.volume(name), next.encode())).build();
+          .addWrites(Keys.put(Keys.volume(name), next.encode()));
+      boolean fences = next.epoch() > s.volume().epoch();
+      if (fences) {  // a takeover: older holders' writes are refused by the storage from now on
+        t.addFences(RaiseFence.newBuilder().setKey(Volume.fenceKey(next.id())).setEpoch(next.epoch()));
+      }
       try {
-        meta.txn(t);
+        MetaResult r = meta.txnResult(t.build());
+        if (fences) {
+          awaitFence(name, r.getMapEpoch());
+        }
         return next;
       } catch (MetaException e) {
         if (e.status() != MetaStatus.META_CONDITION_FAILED) {
@@ -210,6 +225,29 @@ public final class VolumeService {
     }
     throw new VolumeException(VolumeError.CONFLICT, "volume " + name + " changed "
         + UPDATE_ATTEMPTS + " times under us");
+  }
+
+  /** Volume ids are never reused, so the fence of a deleted, unattached volume is no longer needed. */
+  private void dropFence(Volume v) {
+    String key = Volume.fenceKey(v.id());
+    if (io.strata.client.Fence.current(client.maps().current(), key) == 0) {
+      return;
+    }
+    try {
+      meta.call(io.strata.proto.MetaCommand.newBuilder()
+          .setRaiseFence(RaiseFence.newBuilder().setKey(key).setDrop(true)).build());
+    } catch (MetaException e) {
+      LOG.warn("volume {} deleted; dropping its fence {} failed (harmless): {}", v.name(), key, e.getMessage());
+    }
+  }
+
+  /** Returns once every datanode refuses the fenced holders' writes (before the new holder may write). */
+  private void awaitFence(String name, long mapEpoch) {
+    try {
+      client.fencing().await(mapEpoch);
+    } catch (RuntimeException e) {
+      throw unavailable("fence of volume " + name, e);
+    }
   }
 
   interface Call<T> {

@@ -37,23 +37,39 @@ final class Tool {
   }
 
   static Result run(String... command) throws IOException, InterruptedException {
+    return run(TIMEOUT_SECONDS, command);
+  }
+
+  /** Output goes to a file, not a pipe, so a hung client cannot outlive the timeout by holding it open. */
+  static Result run(long timeoutSeconds, String... command) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(command));
     cmd.set(0, require(command[0]).toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();  // ends when the process closes its output
-    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
+    Path log = Files.createTempFile("strata-tool", ".out");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      p.getOutputStream().close();
+      boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+      if (!finished) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      String text = Files.readString(log, StandardCharsets.UTF_8);
+      System.out.println("$ " + String.join(" ", command) + "\n" + text);
+      if (!finished) {
+        fail(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s; output:\n" + text);
+      }
+      return new Result(p.exitValue(), text);
+    } finally {
+      Files.deleteIfExists(log);
     }
-    String text = new String(out, StandardCharsets.UTF_8);
-    System.out.println("$ " + String.join(" ", command) + "\n" + text);
-    return new Result(p.exitValue(), text);
   }
 
   /** Runs and asserts exit status 0; returns the output. */
   static String ok(String... command) throws IOException, InterruptedException {
-    Result r = run(command);
+    return ok(TIMEOUT_SECONDS, command);
+  }
+
+  static String ok(long timeoutSeconds, String... command) throws IOException, InterruptedException {
+    Result r = run(timeoutSeconds, command);
     assertEquals(0, r.exit(), String.join(" ", command) + " failed:\n" + r.output());
     return r.output();
   }

@@ -9,21 +9,22 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A deliberately dumb blocking NBD client that can also send what real clients never would. */
-final class RawNbdClient implements AutoCloseable {
+public final class RawNbdClient implements AutoCloseable {
   record OptionReply(int option, int type, byte[] data) {}
 
-  record Reply(int error, long handle, byte[] data) {}
+  public record Reply(int error, long handle, byte[] data) {}
 
   final Socket socket;
   final DataInputStream in;
   final DataOutputStream out;
-  private final Map<Long, Integer> readLengths = new HashMap<>();
+  // Written by the sending thread before the request leaves, read by the replying one.
+  private final Map<Long, Integer> readLengths = new ConcurrentHashMap<>();
 
-  RawNbdClient(int port) throws IOException {
+  public RawNbdClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(60_000);
     in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
@@ -57,7 +58,7 @@ final class RawNbdClient implements AutoCloseable {
   }
 
   /** NBD_OPT_GO; returns the export size. */
-  long go(String name) throws IOException {
+  public long go(String name) throws IOException {
     option(Nbd.OPT_GO, goPayload(name));
     long size = -1;
     for (OptionReply r = optionReply(); r.type() != Nbd.REP_ACK; r = optionReply()) {
@@ -70,7 +71,10 @@ final class RawNbdClient implements AutoCloseable {
     return size;
   }
 
-  void request(int type, int flags, long handle, long offset, long length, byte[] payload) throws IOException {
+  public void request(int type, int flags, long handle, long offset, long length, byte[] payload) throws IOException {
+    if (type == Nbd.CMD_READ) {
+      readLengths.put(handle, (int) length);
+    }
     out.writeInt(Nbd.REQUEST_MAGIC);
     out.writeShort(flags);
     out.writeShort(type);
@@ -81,12 +85,9 @@ final class RawNbdClient implements AutoCloseable {
       out.write(payload);
     }
     out.flush();
-    if (type == Nbd.CMD_READ) {
-      readLengths.put(handle, (int) length);
-    }
   }
 
-  Reply reply() throws IOException {
+  public Reply reply() throws IOException {
     assertEquals(Nbd.SIMPLE_REPLY_MAGIC, in.readInt());
     int error = in.readInt();
     long handle = in.readLong();

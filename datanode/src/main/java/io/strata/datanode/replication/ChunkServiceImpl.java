@@ -3,6 +3,7 @@ package io.strata.datanode.replication;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.strata.client.ClusterMapCache;
+import io.strata.client.Fence;
 import io.strata.client.Futures;
 import io.strata.common.Checksums;
 import io.strata.common.Metrics;
@@ -20,6 +21,8 @@ import io.strata.proto.FetchRecordReply;
 import io.strata.proto.FetchRecordRequest;
 import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
+import io.strata.proto.MapBarrierReply;
+import io.strata.proto.MapBarrierRequest;
 import io.strata.proto.Member;
 import io.strata.proto.PgListEntry;
 import io.strata.proto.PgListReply;
@@ -60,8 +63,11 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   static final long REPLICA_DEADLINE_MILLIS = 15_000;
   static final int MAX_LIST_LIMIT = 10_000;
 
+  static final long BARRIER_WAIT_MILLIS = 20_000;
+
   private final LocalNode node;
   private final RecordTransfer transfer;
+  private final WriteAdmission admission = new WriteAdmission();
   private final LongAdder writes = Metrics.global().counter("strata_chunk_writes_total", "chunk writes served as primary");
   private final LongAdder reads = Metrics.global().counter("strata_chunk_reads_total", "chunk reads served as primary");
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkServiceImpl.class);
@@ -104,8 +110,9 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
 
   private Primary primary(long epoch, ChunkId id) {
     ClusterMap m = mapAt(epoch);
-    if (epoch < m.getEpoch()) {
-      return Primary.refuse(m, ChunkStatus.CHUNK_STALE_EPOCH, "epoch " + epoch + " < " + m.getEpoch());
+    if (epoch < ClusterMapCache.placementEpoch(m)) {
+      return Primary.refuse(m, ChunkStatus.CHUNK_STALE_EPOCH, "epoch " + epoch + " < placement epoch "
+          + ClusterMapCache.placementEpoch(m));
     }
     Optional<PlacementGroup> g = ClusterMapCache.group(m, id.getPool(), id.getPg());
     Optional<PoolInfo> pool = ClusterMapCache.pool(m, id.getPool());
@@ -168,9 +175,35 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
       return CompletableFuture.completedFuture(writeReply(p.refusal(), p.why(), p.map().getEpoch()));
     }
     return p.pg().active.copy().orTimeout(ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-        .thenCompose(v -> replicatedWrite(p, req))
+        .thenCompose(v -> admittedWrite(p, req))
         .exceptionally(t -> writeReply(ChunkStatus.CHUNK_UNAVAILABLE, "group " + req.getId().getPg()
             + " not active: " + cause(t).getMessage(), p.map().getEpoch()));
+  }
+
+  /**
+   * Checks the writer's fence against the newest map we have and starts the write, both inside
+   * {@link WriteAdmission} so a fence barrier sees either the write refused or the write started.
+   * A fenced write also needs a map lease: a datanode cut off from metadata may have missed a raise.
+   */
+  private CompletableFuture<WriteChunkReply> admittedWrite(Primary p, WriteChunkRequest req) {
+    return admission.admit(() -> {
+      if (!req.getFence().getKey().isEmpty()) {
+        ClusterMap now = node.map();
+        if (!node.maps().leaseValid()) {
+          return CompletableFuture.completedFuture(writeReply(ChunkStatus.CHUNK_UNAVAILABLE,
+              "map lease expired on " + node.nodeId() + ": fenced writes wait for metadata", now.getEpoch()));
+        }
+        if (!Fence.admits(now, req.getFence())) {
+          return CompletableFuture.completedFuture(writeReply(ChunkStatus.CHUNK_FENCED, fencedWhy(now, req.getFence()),
+              now.getEpoch()));
+        }
+      }
+      return replicatedWrite(p, req);
+    });
+  }
+
+  private static String fencedWhy(ClusterMap m, io.strata.proto.FenceToken t) {
+    return "fence " + t.getKey() + " is at epoch " + Fence.current(m, t.getKey()) + "; writer holds " + t.getEpoch();
   }
 
   private CompletableFuture<WriteChunkReply> replicatedWrite(Primary p, WriteChunkRequest req) {
@@ -317,8 +350,13 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   @Override
   public void flush(FlushRequest req, StreamObserver<FlushReply> out) {
     ClusterMap m = mapAt(req.getEpoch());
-    if (!req.getForwarded() && req.getEpoch() < m.getEpoch()) {
+    if (!req.getForwarded() && req.getEpoch() < ClusterMapCache.placementEpoch(m)) {
       reply(out, FlushReply.newBuilder().setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch()).build());
+      return;
+    }
+    if (!req.getForwarded() && !Fence.admits(m, req.getFence())) {
+      reply(out, FlushReply.newBuilder().setStatus(ChunkStatus.CHUNK_FENCED).setEpoch(m.getEpoch())
+          .setMessage(fencedWhy(m, req.getFence())).build());
       return;
     }
     java.util.Set<Integer> myDisks = new java.util.HashSet<>();
@@ -388,7 +426,7 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
 
   private CompletableFuture<ReplicaWriteReply> handleReplicate(ReplicaWrite req) {
     ClusterMap m = mapAt(req.getEpoch());
-    if (req.getEpoch() < m.getEpoch()) {
+    if (req.getEpoch() < ClusterMapCache.placementEpoch(m)) {
       return CompletableFuture.completedFuture(ReplicaWriteReply.newBuilder()
           .setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch())
           .setMessage("primary at epoch " + req.getEpoch() + " fenced by " + m.getEpoch()).build());
@@ -426,7 +464,7 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
       reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_INVALID).build());
       return;
     }
-    if (req.getEpoch() < m.getEpoch()) {
+    if (req.getEpoch() < ClusterMapCache.placementEpoch(m)) {
       reply(out, PgSummary.newBuilder().setStatus(ChunkStatus.CHUNK_STALE_EPOCH).setEpoch(m.getEpoch()).build());
       return;
     }
@@ -489,7 +527,7 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   @Override
   public void push(PushRecordRequest req, StreamObserver<PushRecordReply> out) {
     ClusterMap m = mapAt(req.getEpoch());
-    if (req.getEpoch() < m.getEpoch()) {
+    if (req.getEpoch() < ClusterMapCache.placementEpoch(m)) {
       reply(out, PushRecordReply.newBuilder().setStatus(ChunkStatus.CHUNK_STALE_EPOCH).build());
       return;
     }
@@ -515,6 +553,21 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
         .handle((applied, t) -> t == null
             ? PushRecordReply.newBuilder().setStatus(ChunkStatus.CHUNK_OK).build()
             : PushRecordReply.newBuilder().setStatus(statusOf(t)).setMessage(cause(t).getMessage()).build())
+        .thenAccept(r -> reply(out, r));
+  }
+
+  // ------------------------------------------------------------------ fence barrier
+
+  /** Learns the map of at least the requested epoch, then waits for writes admitted under older maps. */
+  @Override
+  public void mapBarrier(MapBarrierRequest req, StreamObserver<MapBarrierReply> out) {
+    CompletableFuture.supplyAsync(() -> mapAt(req.getEpoch()), readExecutor)
+        .thenCompose(m -> m.getEpoch() < req.getEpoch()
+            ? CompletableFuture.completedFuture(MapBarrierReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
+                .setEpoch(m.getEpoch()).build())
+            : admission.drain().orTimeout(BARRIER_WAIT_MILLIS, TimeUnit.MILLISECONDS).thenApply(v ->
+                MapBarrierReply.newBuilder().setStatus(ChunkStatus.CHUNK_OK).setEpoch(m.getEpoch()).build()))
+        .exceptionally(t -> MapBarrierReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE).build())
         .thenAccept(r -> reply(out, r));
   }
 

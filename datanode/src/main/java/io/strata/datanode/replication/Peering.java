@@ -51,6 +51,7 @@ public final class Peering implements AutoCloseable {
   private final RecordTransfer transfer;
   private final ScheduledExecutorService executor;
   private final LongAdder recordsCopied;
+  private final LongAdder activations;
 
   public Peering(LocalNode node) {
     this.node = node;
@@ -58,6 +59,8 @@ public final class Peering implements AutoCloseable {
     this.executor = Executors.newSingleThreadScheduledExecutor(Threads.daemon("peering-" + node.nodeId()));
     this.recordsCopied = Metrics.global().counter("strata_peering_records_copied_total",
         "records copied between replicas by peering, catch-up and backfill");
+    this.activations = Metrics.global().counter("strata_peering_activations_total",
+        "activation peerings run (a group whose acting set did not change is not re-peered)");
     executor.scheduleWithFixedDelay(this::repairDirty, DIRTY_SCAN_MILLIS, DIRTY_SCAN_MILLIS, TimeUnit.MILLISECONDS);
   }
 
@@ -77,6 +80,7 @@ public final class Peering implements AutoCloseable {
       if (acting.isEmpty() || !acting.get(0).getNodeId().equals(node.nodeId())) {
         return;
       }
+      activations.increment();
       long maxVersion = reconcileAll(m, pg, acting);
       PgTable.activate(pg, target, m, acting, maxVersion);
     } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import io.strata.proto.MetaReply;
 import io.strata.proto.MetaRequest;
 import io.strata.proto.MetaResult;
 import io.strata.proto.MetaStatus;
+import io.strata.proto.RaiseFence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +132,21 @@ public final class MetadataClient implements AutoCloseable {
 
   public long txn(KvTxn t) {
     return call(MetaCommand.newBuilder().setKvTxn(t).build()).getAppliedIndex();
+  }
+
+  /** Like {@link #txn}, with the whole result: {@code map_epoch} is set when the txn changed fences. */
+  public MetaResult txnResult(KvTxn t) {
+    return call(MetaCommand.newBuilder().setKvTxn(t).build());
+  }
+
+  /**
+   * Raises the fence of {@code key} to at least {@code epoch} and returns the map epoch that
+   * carries it. The fence holds on a datanode once it has that map; see
+   * {@code io.strata.client.Fencing#raise} for the call that also waits until every datanode has it.
+   */
+  public long raiseFence(String key, long epoch) {
+    return call(MetaCommand.newBuilder().setRaiseFence(RaiseFence.newBuilder().setKey(key).setEpoch(epoch))
+        .build()).getMapEpoch();
   }
 
   public Optional<KvEntry> get(String namespace, byte[] key) {

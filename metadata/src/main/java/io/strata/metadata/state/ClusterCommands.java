@@ -10,15 +10,19 @@ import io.strata.proto.NodeState;
 import io.strata.proto.PoolInfo;
 import io.strata.proto.RegisterDatanode;
 import io.strata.proto.SetNodeState;
+import io.strata.proto.RaiseFence;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** Datanode registry, liveness transitions and pools. Deterministic: time comes from the entry. */
-final class ClusterCommands {
+final class ClusterCommands implements KvCommands.FenceSink {
   static final int MAX_REPLICATION = 5;
   static final int MAX_PG_COUNT = 4096;
   static final int MAX_DISKS_PER_NODE = 64;
+  static final int MAX_FENCE_KEY_BYTES = 256;
+  static final int MAX_FENCES = 100_000;
 
   private final ClusterState state;
 
@@ -104,5 +108,45 @@ final class ClusterCommands {
         .setReplication(c.getReplication()).setMinReplicas(c.getMinReplicas()).setPgCount(c.getPgCount()).build();
     state.addPoolAndRemap(ctx.batch(), pool);
     return Results.ok().setPoolId(pool.getPoolId()).setMapEpoch(state.map().getEpoch()).build();
+  }
+
+  MetaResult raiseFence(ApplyContext ctx, RaiseFence r) {
+    String bad = fenceError(List.of(r));
+    if (bad != null) {
+      return Results.error(MetaStatus.META_INVALID_ARGUMENT, bad);
+    }
+    state.changeFences(ctx.batch(), List.of(r));
+    return Results.ok().setMapEpoch(state.map().getEpoch()).build();
+  }
+
+  /** Why these fence changes cannot apply, or null. Checked before anything of a txn is written. */
+  @Override
+  public String fenceError(List<RaiseFence> changes) {
+    for (RaiseFence r : changes) {
+      int len = r.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (len == 0 || len > MAX_FENCE_KEY_BYTES) {
+        return "fence key must be 1.." + MAX_FENCE_KEY_BYTES + " bytes";
+      }
+      if (!r.getDrop() && r.getEpoch() == 0) {
+        return "fence epoch must be positive";
+      }
+    }
+    if (!changes.isEmpty() && state.fenceCountAfter(changes) > MAX_FENCES) {
+      return "more than " + MAX_FENCES + " fences";
+    }
+    return null;
+  }
+
+  /** Applies the fence changes of a transaction whose conditions held (validated before). */
+  @Override
+  public void applyFences(ApplyContext ctx, List<RaiseFence> changes) {
+    if (!changes.isEmpty()) {
+      state.changeFences(ctx.batch(), changes);
+    }
+  }
+
+  @Override
+  public long mapEpoch() {
+    return state.map().getEpoch();
   }
 }

@@ -20,8 +20,20 @@ final class KvCommands {
   static final int MAX_TXN_OPS = 1000;
   static final long MAX_IDS_PER_CALL = 1_000_000;
 
-  MetaResult txn(ApplyContext ctx, KvTxn t) {
+  /** Checks and applies a transaction's fence changes; see {@link ClusterCommands}. */
+  interface FenceSink {
+    String fenceError(java.util.List<io.strata.proto.RaiseFence> changes);
+
+    void applyFences(ApplyContext ctx, java.util.List<io.strata.proto.RaiseFence> changes);
+
+    long mapEpoch();
+  }
+
+  MetaResult txn(ApplyContext ctx, KvTxn t, FenceSink fences) {
     String invalid = validate(t);
+    if (invalid == null) {
+      invalid = fences.fenceError(t.getFencesList());
+    }
     if (invalid != null) {
       return Results.error(MetaStatus.META_INVALID_ARGUMENT, invalid);
     }
@@ -49,7 +61,12 @@ final class KvCommands {
             ByteBuffer.allocate(8 + value.length).putLong(ctx.index()).put(value).array());
       }
     }
-    return Results.ok().setAppliedIndex(ctx.index()).build();
+    fences.applyFences(ctx, t.getFencesList());
+    MetaResult.Builder ok = Results.ok().setAppliedIndex(ctx.index());
+    if (t.getFencesCount() > 0) {
+      ok.setMapEpoch(fences.mapEpoch());
+    }
+    return ok.build();
   }
 
   MetaResult allocate(ApplyContext ctx, AllocateIds a) {
@@ -65,7 +82,7 @@ final class KvCommands {
   }
 
   static String validate(KvTxn t) {
-    if (t.getWritesCount() + t.getConditionsCount() > MAX_TXN_OPS) {
+    if (t.getWritesCount() + t.getConditionsCount() + t.getFencesCount() > MAX_TXN_OPS) {
       return "transaction has more than " + MAX_TXN_OPS + " operations";
     }
     for (KvCondition c : t.getConditionsList()) {

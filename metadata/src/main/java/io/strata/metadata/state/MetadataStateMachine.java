@@ -48,6 +48,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
   private final ClusterState cluster = new ClusterState();
   private final ClusterCommands clusterCommands = new ClusterCommands(cluster);
   private final KvCommands kvCommands = new KvCommands();
+
   private final QueryHandler queries;
   private final AtomicLong lastStampMillis = new AtomicLong();
   private final AtomicLong installedSnapshots = new AtomicLong();
@@ -197,7 +198,8 @@ public final class MetadataStateMachine extends BaseStateMachine {
       case SET_NODE_STATE -> clusterCommands.setNodeState(ctx, c.getSetNodeState());
       case CREATE_POOL -> clusterCommands.createPool(ctx, c.getCreatePool());
       case ALLOCATE_IDS -> kvCommands.allocate(ctx, c.getAllocateIds());
-      case KV_TXN -> kvCommands.txn(ctx, c.getKvTxn());
+      case KV_TXN -> kvCommands.txn(ctx, c.getKvTxn(), clusterCommands);
+      case RAISE_FENCE -> clusterCommands.raiseFence(ctx, c.getRaiseFence());
       case OP_NOT_SET -> Results.error(MetaStatus.META_INVALID_ARGUMENT, "empty command");
     };
   }

@@ -78,6 +78,7 @@ final class RequestBody {
           + " bytes, x-amz-decoded-content-length says " + declaredDecodedLength);
     }
     checks.verify(trailers);
+    GatewayMetrics.RECEIVED_BYTES.add(plainLength);
     return new BodyResult(plainLength, checks.md5(), checks.verifiedChecksum());
   }
 }

@@ -98,6 +98,7 @@ final class ObjectStreamer implements BodyStream {
         return;
       }
       CompletableFuture<ByteString> following = read(pieces.poll());
+      io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(data.size());
       ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()))).addListener(f -> {
         if (f.isSuccess()) {
           next(ctx, following, done);
