@@ -77,7 +77,8 @@ class EmbeddedCloudIT {
     int s3TlsPort = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
         "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort, "--s3-port", "" + s3Port,
-        "--s3-tls-port", "" + s3TlsPort};
+        "--s3-tls-port", "" + s3TlsPort, "--nfs-port", "" + Ports.freePort(), "--mount-port", "" + Ports.freePort(),
+        "--portmap-port", "-1"};
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 0; i < 3; i++) {
       peers.put("m" + i, "127.0.0.1:" + (metaBase + i));

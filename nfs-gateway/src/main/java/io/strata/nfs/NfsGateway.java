@@ -145,6 +145,26 @@ public final class NfsGateway implements AutoCloseable {
     return memory;
   }
 
+  /**
+   * Fault injection: stops the gateway as if its process died. Nothing is written back; data
+   * acknowledged as UNSTABLE and not yet committed is lost, as the protocol allows (clients
+   * see a new write verifier from the next gateway and send it again).
+   */
+  public void kill() {
+    servers.forEach(RpcServer::close);
+    if (background != null) {
+      Threads.shutdown(background, 5);
+    }
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    exports.abandon();
+    if (boss != null) {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
   /** Stops listening, then writes back every dirty block and attribute before returning. */
   @Override
   public void close() {

@@ -44,6 +44,7 @@ public final class FileSystem implements AutoCloseable {
   final FileData data;
   final WriteBack writeBack;
   final String gatewayId;
+  final EntryBatcher batcher = new EntryBatcher(this);
 
   public final NamespaceOps namespace = new NamespaceOps(this);
   public final RenameOp renames = new RenameOp(this);
@@ -203,7 +204,11 @@ public final class FileSystem implements AutoCloseable {
     return r;
   }
 
-  /** The entry for {@code name} in {@code dir} (cached, negative entries too), or null. */
+  /**
+   * The entry for {@code name} in {@code dir} (cached, negative entries too), or null. Without the
+   * directory's lock the answer is a hint that callers re-check under the lock; the read itself
+   * takes no lock, so concurrent lookups in one directory do not queue behind each other.
+   */
   Dentry entry(long dir, String name) {
     InodeCache.Lookup l = cache.dentry(dir, name);
     if (l != null) {
@@ -212,10 +217,12 @@ public final class FileSystem implements AutoCloseable {
     if (locks.isHeldByCurrentThread(dir)) {
       return loadEntry(dir, name);
     }
-    try (LockTable.Held h = locks.lock(dir)) {
-      l = cache.dentry(dir, name);
-      return l != null ? l.entry() : loadEntry(dir, name);
+    Inode d = cache.inode(dir);
+    Dentry found = store.dentry(dir, name).orElse(null);
+    if (d != null) {
+      cache.putReadDentry(dir, d.version, name, found);
     }
+    return found;
   }
 
   private Dentry loadEntry(long dir, String name) {
@@ -290,6 +297,7 @@ public final class FileSystem implements AutoCloseable {
     for (String n : names) {
       cache.forgetDentry(dir, n);
     }
+    cache.forgetDirectory(dir);
   }
 
   private void checkLease() {

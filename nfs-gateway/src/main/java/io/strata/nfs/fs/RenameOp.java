@@ -147,8 +147,9 @@ public final class RenameOp {
     long v;
     try {
       v = fs.commit(txn, touched.stream().mapToLong(Long::longValue).toArray(), fd.id, src.name());
-    } finally {
+    } catch (RuntimeException e) {
       fs.cache.forgetDentry(td.id, toName);
+      throw e;
     }
     Inode savedFrom = newFrom.toBuilder().version(v).build();
     Inode savedTo = sameDir ? savedFrom : newTo.toBuilder().version(v).build();

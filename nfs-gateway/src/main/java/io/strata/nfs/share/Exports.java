@@ -128,6 +128,12 @@ public final class Exports implements AutoCloseable {
     }
   }
 
+  /** Forgets every open file system without writing anything back (a simulated crash). */
+  public synchronized void abandon() {
+    closed = true;
+    open.clear();
+  }
+
   @Override
   public void close() {
     List<FileSystem> toClose;

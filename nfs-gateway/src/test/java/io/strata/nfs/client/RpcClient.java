@@ -28,8 +28,14 @@ public class RpcClient implements AutoCloseable {
   private boolean authNone;
 
   public RpcClient(int port) {
+    this(port, null);
+  }
+
+  /** Connects from {@code localAddress} (e.g. 127.0.0.2, to be a different client), or any if null. */
+  public RpcClient(int port, String localAddress) {
     try {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket = localAddress == null ? new Socket(InetAddress.getLoopbackAddress(), port)
+          : new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(localAddress), 0);
       socket.setSoTimeout(TIMEOUT_MILLIS);
       socket.setTcpNoDelay(true);
       in = new DataInputStream(socket.getInputStream());
