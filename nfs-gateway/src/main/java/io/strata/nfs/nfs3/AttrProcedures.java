@@ -36,7 +36,7 @@ final class AttrProcedures {
           Change c = target.fs().attrs.setattr(target.caller(), target.ino(), a.attrs(), a.guardCtime());
           out.writeInt(0);
           Nfs3Xdr.writeWcc(out, target.fsid(), c);
-        }, (a, call, out) -> Nfs3Xdr.writeWccAfter(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 256);
+        }, (a, call, out) -> Nfs3Xdr.writeWccAfter(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 256).notIdempotent();
 
     t[4] = new Nfs3Procedure<AccessArgs>("ACCESS", ex, in -> new AccessArgs(Nfs3Xdr.readHandle(in), in.readInt()),
         (a, call, out) -> {

@@ -44,6 +44,7 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
   private final Body<A> body;
   private final Failure<A> failure;
   private final int replySizeHint;
+  private boolean idempotent = true;
 
   Nfs3Procedure(String name, Exports exports, Decoder<A> decoder, Body<A> body, Failure<A> failure, int replySizeHint) {
     this.name = name;
@@ -52,6 +53,17 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
     this.body = body;
     this.failure = failure;
     this.replySizeHint = replySizeHint;
+  }
+
+  /** Marks a procedure whose repetition would answer differently; its replies are cached. */
+  Nfs3Procedure<A> notIdempotent() {
+    this.idempotent = false;
+    return this;
+  }
+
+  @Override
+  public boolean idempotent() {
+    return idempotent;
   }
 
   @Override

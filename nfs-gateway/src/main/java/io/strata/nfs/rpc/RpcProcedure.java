@@ -15,6 +15,14 @@ public interface RpcProcedure<A> {
   /** Releases buffers the decoded arguments hold (e.g. WRITE data); called once after execution. */
   default void release(A args) {}
 
+  /**
+   * False for procedures whose repetition would answer differently (CREATE, REMOVE, ...):
+   * their replies go through the duplicate request cache.
+   */
+  default boolean idempotent() {
+    return true;
+  }
+
   /** A size hint for the reply buffer. */
   default int replySizeHint(A args) {
     return 256;
