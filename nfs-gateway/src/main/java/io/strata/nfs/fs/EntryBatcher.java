@@ -71,6 +71,7 @@ final class EntryBatcher {
         }
         if (batch.isEmpty()) {
           q.leading = false;
+          queues.remove(dirIno, q);  // a caller still holding q simply leads it itself
           return;
         }
       }

@@ -106,6 +106,7 @@ public final class FileSystem implements AutoCloseable {
     if (locks.isHeldByCurrentThread(ino)) {
       return load(ino);
     }
+    NoWait.check();
     try (LockTable.Held h = locks.lock(ino)) {
       i = cache.inode(ino);
       return i != null ? i : load(ino);
@@ -149,6 +150,15 @@ public final class FileSystem implements AutoCloseable {
         c.state().persisted(c.gen());
       }
     }
+  }
+
+  /** The stored inode, or STALE (it was removed under the caller). */
+  Inode storedOrStale(long ino) {
+    Inode i = stored(ino);
+    if (i == null) {
+      throw new FsException(FsStatus.STALE, "inode " + ino + " was removed");
+    }
+    return i;
   }
 
   /** The inode a handle names, or STALE if it was removed or its number reused. */
@@ -339,6 +349,9 @@ public final class FileSystem implements AutoCloseable {
   /** Background work: write-back of aged data and attributes, garbage collection. */
   public void tick() {
     if (fenced) {
+      if (data.all().iterator().hasNext()) {
+        abandon();
+      }
       return;
     }
     try {
@@ -352,6 +365,15 @@ public final class FileSystem implements AutoCloseable {
     if (!fenced) {
       new Collector(this).run();
     }
+  }
+
+  /** Stops serving (the share was deleted) and drops everything held in memory for it. */
+  public void abandon() {
+    fenced = true;
+    for (FileState st : data.all()) {
+      data.discard(st.ino);
+    }
+    cache.clear();
   }
 
   /** Flushes every dirty block and attribute, then checkpoints usage as clean. */

@@ -109,6 +109,9 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
     }
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     CallContext cc = new CallContext(call.credentials(), remote.getAddress(), remote.getPort());
+    if (dupKey == null && answeredInline(proc, args, call.xid(), cc)) {
+      return;
+    }
     inFlight++;
     boolean withinBudget = budget.acquire(recordBytes);
     if (inFlight >= limits.maxInFlightPerConnection() || !withinBudget) {
@@ -126,6 +129,25 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(RpcReplies.accepted(ctx.alloc(), call.xid(), Rpc.SYSTEM_ERR));
       ctx.executor().execute(() -> finished(recordBytes));
     }
+  }
+
+  /** Answers on the event loop if the procedure can do so without waiting (cache hits). */
+  private boolean answeredInline(RpcProcedure<Object> proc, Object args, int xid, CallContext cc) {
+    XdrWriter out = RpcReplies.success(ctx.alloc(), xid, proc.replySizeHint(args));
+    boolean done;
+    try {
+      done = proc.tryInline(args, cc, out);
+    } catch (RuntimeException e) {
+      LOG.warn("inline procedure failed for xid {} from {}", xid, cc.client(), e);
+      done = false;
+    }
+    if (!done) {
+      out.buffer().release();
+      return false;
+    }
+    proc.release(args);
+    ctx.writeAndFlush(out.buffer());
+    return true;
   }
 
   private void run(RpcProcedure<Object> proc, Object args, int xid, CallContext cc, int recordBytes, ReplyCache.Key dupKey) {

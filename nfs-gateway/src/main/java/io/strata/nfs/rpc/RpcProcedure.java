@@ -12,6 +12,15 @@ public interface RpcProcedure<A> {
 
   void execute(A args, CallContext ctx, XdrWriter out);
 
+  /**
+   * Tries to answer at once on the calling (event-loop) thread, which must not wait: returns
+   * false, having written nothing, if the answer needs storage I/O; the call then runs on a
+   * worker. Cheap lookups answered from the gateway's cache skip two thread hand-offs this way.
+   */
+  default boolean tryInline(A args, CallContext ctx, XdrWriter out) {
+    return false;
+  }
+
   /** Releases buffers the decoded arguments hold (e.g. WRITE data); called once after execution. */
   default void release(A args) {}
 
