@@ -166,7 +166,7 @@ final class MultipartCompletion {
             .elem("ChecksumType", checksum.type());
       }
       Reply reply = Reply.xml(200, w.toBytes());
-      ObjectHeaders.versionHeader(reply, s.store().liveBucket(r.bucket()).value(), done.versionId());
+      ObjectHeaders.versionHeader(reply, s.store().cachedBucket(r.bucket()).value(), done.versionId());
       return reply;
     }
   }
