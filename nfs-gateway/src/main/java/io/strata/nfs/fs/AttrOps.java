@@ -116,7 +116,7 @@ public final class AttrOps {
     if (!c.isRoot()) {
       b.mode(Permissions.killSuid(b.mode()));
     }
-    FileState st = fs.data.state(fs.stored(i.id));
+    FileState st = fs.data.state(fs.storedOrStale(i.id));
     st.ioLock.writeLock().lock();
     try {
       fs.usage.reserve(size - i.size);

@@ -71,6 +71,7 @@ final class EntryBatcher {
         }
         if (batch.isEmpty()) {
           q.leading = false;
+          queues.remove(dirIno, q);  // a caller still holding q simply leads it itself
           return;
         }
       }
@@ -84,7 +85,7 @@ final class EntryBatcher {
 
   private void commit(long dirIno, List<Pending> batch) {
     try (LockTable.Held h = fs.locks.lock(dirIno)) {
-      Inode dir = FileSystem.requireDir(fs.current(dirIno));
+      Inode dir = Names.requireDir(fs.current(dirIno));
       Inode.Builder nd = dir.toBuilder();
       long cookie = dir.nextCookie;
       int links = dir.nlink;

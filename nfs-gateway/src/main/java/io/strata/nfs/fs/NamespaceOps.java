@@ -19,11 +19,11 @@ public final class NamespaceOps {
   }
 
   public Created create(Caller c, long dirIno, String name, CreateMode how, SetAttrs attrs, long verifier) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
       Dentry seen = fs.entry(dirIno, name);
       if (seen == null) {
-        Permissions.checkDirChange(c, FileSystem.requireDir(fs.current(dirIno)));
+        Permissions.checkDirChange(c, Names.requireDir(fs.current(dirIno)));
         return fs.batcher.add(dirIno, newEntry(name, dir -> {
           Permissions.checkDirChange(c, dir);
           int mode = attrs.mode() != null ? attrs.mode() : 0644;
@@ -35,7 +35,7 @@ public final class NamespaceOps {
         }));
       }
       try (LockTable.Held h = fs.locks.lock(dirIno, seen.ino())) {
-        Inode dir = FileSystem.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         Permissions.checkDirChange(c, dir);
         if (!InodeCache.same(fs.entry(dirIno, name), seen)) {
           throw new FileSystem.Retry();
@@ -113,9 +113,9 @@ public final class NamespaceOps {
   }
 
   private Created make(Caller c, long dirIno, String name, FileType type, int mode, SetAttrs attrs, String target, long rdev) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
-      Inode current = FileSystem.requireDir(fs.current(dirIno));
+      Inode current = Names.requireDir(fs.current(dirIno));
       Permissions.checkDirChange(c, current);
       if (fs.entry(dirIno, name) != null) {
         throw new FsException(FsStatus.EXIST, "'" + name + "' exists in directory " + dirIno);
@@ -161,10 +161,10 @@ public final class NamespaceOps {
   public record Linked(Inode file, Change dir) {}
 
   public Linked link(Caller c, long ino, long dirIno, String name) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
       try (LockTable.Held h = fs.locks.lock(dirIno, ino)) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         FileSystem.Current cur = fs.currentState(ino);
         if (cur == null) {
           throw new FsException(FsStatus.STALE, "inode " + ino + " gone");
@@ -215,16 +215,16 @@ public final class NamespaceOps {
     if (name.equals("..")) {
       throw new FsException(directory ? FsStatus.NOTEMPTY : FsStatus.INVAL, "cannot remove '..'");
     }
-    FileSystem.checkName(name);
+    Names.check(name);
     return fs.mutate(() -> {
       Dentry seen = fs.entry(dirIno, name);
       if (seen == null) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         Permissions.check(c, dir, Permissions.EXEC, "lookup");
         throw new FsException(FsStatus.NOENT, "no '" + name + "' in directory " + dirIno);
       }
       try (LockTable.Held h = fs.locks.lock(dirIno, seen.ino())) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         if (!InodeCache.same(fs.entry(dirIno, name), seen)) {
           throw new FileSystem.Retry();
         }

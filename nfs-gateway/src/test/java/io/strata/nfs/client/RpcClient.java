@@ -68,7 +68,11 @@ public class RpcClient implements AutoCloseable {
   }
 
   public synchronized Reply call(int prog, int vers, int proc, byte[] args) {
-    int xid = nextXid++;
+    return call(nextXid++, prog, vers, proc, args);
+  }
+
+  /** A call with a chosen xid (a retransmission repeats the xid of the original). */
+  public synchronized Reply call(int xid, int prog, int vers, int proc, byte[] args) {
     XdrOut m = new XdrOut().u32(xid).u32(0).u32(2).u32(prog).u32(vers).u32(proc);
     if (authNone) {
       m.u32(0).u32(0);
