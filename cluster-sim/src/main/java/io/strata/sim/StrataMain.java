@@ -24,6 +24,7 @@ public final class StrataMain {
   static final String USAGE = """
       usage: strata COMMAND [options]
         up [--data DIR] [--admin-port 7070] [--datanodes 3] [--disks 2]
+           [--nfs-port 2049] [--mount-port 20048] [--portmap-port 111 (-1: off; skipped when taken)]
                                     start the whole embedded cloud in one process
         metadata --id m0 --peers m0=HOST:PORT,... --data DIR [--admin-port N]
                                     run one metadata peer
@@ -41,6 +42,8 @@ public final class StrataMain {
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
         user create NAME              an S3 user with a new access key
         key create|list USER | key delete USER KEY_ID   a user's S3 access keys
+        share create NAME --size 100G [--clients 127.0.0.0/8,...] [--rw|--ro] [--root-squash|--no-root-squash]
+        share list | share delete NAME  NFS shares (exports)
       """;
 
   public static void main(String[] argv) throws Exception {
@@ -64,6 +67,7 @@ public final class StrataMain {
         case "user" -> System.out.println(call(a, "/admin/user?action=" + a.pos(0) + "&name=" + enc(a.pos(1))));
         case "key" -> System.out.println(call(a, "/admin/key?action=" + a.pos(0) + "&user=" + enc(a.pos(1))
             + (a.positionals() > 2 ? "&id=" + enc(a.pos(2)) : "")));
+        case "share" -> System.out.println(call(a, sharePath(a)));
         case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
             + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
         default -> {
@@ -170,6 +174,27 @@ public final class StrataMain {
     }
     if (a.has("takeover")) {
       p.append("&takeover=true");
+    }
+    return p.toString();
+  }
+
+  private static String sharePath(Args a) {
+    String action = a.pos(0);
+    StringBuilder p = new StringBuilder("/admin/share?action=").append(enc(action));
+    if (!action.equals("list")) {
+      p.append("&name=").append(enc(a.pos(1)));
+    }
+    if (action.equals("create")) {
+      if (a.has("ro") && a.has("rw")) {
+        throw new IllegalArgumentException("--ro or --rw, not both");
+      }
+      if (a.has("root-squash") && a.has("no-root-squash")) {
+        throw new IllegalArgumentException("--root-squash or --no-root-squash, not both");
+      }
+      p.append("&size=").append(enc(a.get("size", "10G")))
+          .append("&clients=").append(enc(a.get("clients", "127.0.0.0/8")))
+          .append("&access=").append(a.has("ro") ? "ro" : "rw")
+          .append("&squash=").append(a.has("no-root-squash") ? "none" : "root");
     }
     return p.toString();
   }

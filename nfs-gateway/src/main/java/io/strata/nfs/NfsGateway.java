@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.strata.client.StrataClient;
+import io.strata.common.Metrics;
 import io.strata.common.Threads;
 import io.strata.nfs.fs.BlockMemory;
 import io.strata.nfs.fs.FileSystem;
@@ -76,6 +77,12 @@ public final class NfsGateway implements AutoCloseable {
             config.portmapPort(), e.toString());
       }
     }
+    Metrics.global().gauge("strata_nfs_dirty_bytes", "bytes written by NFS clients not yet on the datanodes",
+        memory::dirtyBytes);
+    Metrics.global().gauge("strata_nfs_cached_bytes", "bytes of file blocks in the NFS gateway's cache",
+        memory::cachedBytes);
+    Metrics.global().gauge("strata_nfs_connections", "open NFS, MOUNT and portmapper connections",
+        () -> servers.stream().mapToInt(RpcServer::connectionCount).sum());
     background = Executors.newSingleThreadScheduledExecutor(Threads.daemon("nfs-writeback"));
     background.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     background.scheduleWithFixedDelay(this::maintain, MAINTAIN_MILLIS, MAINTAIN_MILLIS, TimeUnit.MILLISECONDS);
@@ -145,9 +152,37 @@ public final class NfsGateway implements AutoCloseable {
     return memory;
   }
 
+  /**
+   * Fault injection: stops the gateway as if its process died. Nothing is written back; data
+   * acknowledged as UNSTABLE and not yet committed is lost, as the protocol allows (clients
+   * see a new write verifier from the next gateway and send it again).
+   */
+  public void kill() {
+    removeGauges();
+    servers.forEach(RpcServer::close);
+    if (background != null) {
+      Threads.shutdown(background, 5);
+    }
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    exports.abandon();
+    if (boss != null) {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
   /** Stops listening, then writes back every dirty block and attribute before returning. */
+  private static void removeGauges() {
+    for (String g : new String[] {"strata_nfs_dirty_bytes", "strata_nfs_cached_bytes", "strata_nfs_connections"}) {
+      Metrics.global().removeGauge(g);
+    }
+  }
+
   @Override
   public void close() {
+    removeGauges();
     servers.forEach(RpcServer::close);
     if (background != null) {
       Threads.shutdown(background, 30);

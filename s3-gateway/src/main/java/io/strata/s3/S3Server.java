@@ -84,7 +84,8 @@ public final class S3Server implements AutoCloseable {
 
   public S3Server start() throws InterruptedException {
     ObjectStore store = new ObjectStore(client.metadata(), gc);
-    Services services = new Services(store, client.chunks(), poolId, workers, config, new io.strata.s3.policy.AccessControl());
+    Services services = new Services(store, client.chunks(), poolId, workers, config, new io.strata.s3.policy.AccessControl(),
+        new io.strata.s3.store.BufferBudget(S3Config.BUFFER_BUDGET_BYTES));
     GatewayServices gateway = new GatewayServices(new RequestParser(config.virtualHostSuffixes()),
         new RequestAuthenticator(iam::lookup, new SigV4Verifier(Clock.systemUTC())), new S3Router(services), workers);
     boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -1,9 +1,10 @@
 package io.strata.nfs.fs;
 
 /**
- * SETATTR with POSIX rules, and storing write-back attributes. Who may change what: mode by the
- * owner or root (a non-member's setgid is dropped); the owner by root only; the group by root,
- * or by the owner to a group they belong to; any owner or group change drops setuid (and setgid
+ * SETATTR with POSIX rules (as Linux applies them), and storing write-back attributes. Who may
+ * change what: mode by the owner or root (a non-member's setgid is dropped); the owner by root
+ * (the owner may only "change" it to itself); the group by root, or by the owner to the current
+ * group or one they belong to; any owner or group change drops setuid (and setgid
  * with group-exec) from non-directories; size needs write access and drops setuid like a write;
  * times set to the server's clock need ownership or write access, explicit times ownership.
  * Every SETATTR changes ctime.
@@ -41,10 +42,11 @@ public final class AttrOps {
   }
 
   private static void applyOwnership(Caller c, Inode i, SetAttrs a, Inode.Builder b) {
-    if (a.uid() != null && a.uid() != i.uid && !c.isRoot()) {
+    boolean owner = c.uid() == i.uid;
+    if (a.uid() != null && !c.isRoot() && !(owner && a.uid() == i.uid)) {
       throw new FsException(FsStatus.PERM, "only root changes the owner of " + i.id);
     }
-    if (a.gid() != null && a.gid() != i.gid && !c.isRoot() && !(c.uid() == i.uid && c.inGroup(a.gid()))) {
+    if (a.gid() != null && !c.isRoot() && !(owner && (a.gid() == i.gid || c.inGroup(a.gid())))) {
       throw new FsException(FsStatus.PERM, c + " may not give " + i.id + " to group " + a.gid());
     }
     if (a.uid() != null || a.gid() != null) {
@@ -114,7 +116,7 @@ public final class AttrOps {
     if (!c.isRoot()) {
       b.mode(Permissions.killSuid(b.mode()));
     }
-    FileState st = fs.data.state(fs.stored(i.id));
+    FileState st = fs.data.state(fs.storedOrStale(i.id));
     st.ioLock.writeLock().lock();
     try {
       fs.usage.reserve(size - i.size);

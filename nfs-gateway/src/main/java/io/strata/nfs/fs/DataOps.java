@@ -42,12 +42,12 @@ public final class DataOps {
   public ReadResult read(Caller c, long ino, long offset, int count) {
     Inode i = regular(ino);
     Permissions.checkData(c, i, Permissions.READ);
-    FileState st = fs.data.state(fs.stored(ino));
+    FileState st = fs.data.state(fs.storedOrStale(ino));
     st.ioLock.readLock().lock();
     try {
       long size;
       synchronized (st) {
-        st.adoptStored(fs.stored(ino));
+        st.adoptStored(fs.storedOrStale(ino));
         size = st.size;
       }
       if (offset >= size || count == 0) {
@@ -79,14 +79,14 @@ public final class DataOps {
     if (offset < 0 || offset + n > FileSystem.MAX_FILE_BYTES) {
       throw new FsException(FsStatus.FBIG, "write past the largest file size");
     }
-    FileState st = fs.data.state(fs.stored(ino));
+    FileState st = fs.data.state(fs.storedOrStale(ino));
     Inode before;
     st.ioLock.readLock().lock();
     try {
       long now = fs.clock.now();
       synchronized (st) {
-        st.adoptStored(fs.stored(ino));
-        before = st.overlay(fs.stored(ino));
+        st.adoptStored(fs.storedOrStale(ino));
+        before = st.overlay(fs.storedOrStale(ino));
         long end = offset + n;
         if (end > st.size) {
           fs.usage.reserve(end - st.size);

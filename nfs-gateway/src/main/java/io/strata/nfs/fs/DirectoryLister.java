@@ -39,7 +39,7 @@ public final class DirectoryLister {
   }
 
   public Listing list(Caller c, long dirIno, long cookie, long verifier, boolean withAttrs, Sink sink) {
-    Inode dir = FileSystem.requireDir(fs.current(dirIno));
+    Inode dir = Names.requireDir(fs.current(dirIno));
     Permissions.check(c, dir, Permissions.READ, "list directory");
     long verf = verifierOf(dir);
     if (cookie != 0 && verifier != 0 && verifier != verf) {

@@ -3,7 +3,6 @@ package io.strata.nfs.fs;
 import io.strata.client.ChunkClient;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.proto.KvEntry;
-import io.strata.proto.MetaQueryReply;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,7 +29,6 @@ public final class FileSystem implements AutoCloseable {
   /** First cookie handed to an entry; 1 and 2 are "." and "..". */
   public static final long FIRST_COOKIE = 3;
   static final int CONFLICT_RETRIES = 4;
-  static final int USAGE_SCAN_PAGE = 5_000;
 
   final long fsid;
   final long rootIno;
@@ -44,6 +42,7 @@ public final class FileSystem implements AutoCloseable {
   final FileData data;
   final WriteBack writeBack;
   final String gatewayId;
+  final EntryBatcher batcher = new EntryBatcher(this);
 
   public final NamespaceOps namespace = new NamespaceOps(this);
   public final RenameOp renames = new RenameOp(this);
@@ -76,7 +75,9 @@ public final class FileSystem implements AutoCloseable {
                                 long rootIno, long limitBytes, String gatewayId) {
     FileSystem fs = new FileSystem(meta, chunks, poolId, memory, fsid, rootIno, limitBytes, gatewayId);
     fs.takeLease();
-    fs.loadUsage();
+    Usage.load(fs.usage, fs.store);
+    fs.commitQuietly(new FsTxn().put(FsKeys.usage(fsid), Usage.encode(fs.usage.usedBytes(), fs.usage.fileCount(), false),
+        FsTxn.ANY));
     return fs;
   }
 
@@ -84,39 +85,6 @@ public final class FileSystem implements AutoCloseable {
     byte[] value = (gatewayId + " " + System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8);
     long v = store.metadata().txn(new FsTxn().put(FsKeys.lease(fsid), value, FsTxn.ANY).build());
     store.leaseVersion(v);
-  }
-
-  private void loadUsage() {
-    Optional<KvEntry> u = store.get(FsKeys.usage(fsid));
-    long[] saved = u.map(e -> Usage.decode(e.getValue().toByteArray())).orElse(null);
-    if (saved != null && saved[2] == 1) {
-      usage.set(saved[0], saved[1]);
-    } else {
-      recomputeUsage();
-    }
-    commitQuietly(new FsTxn().put(FsKeys.usage(fsid), Usage.encode(usage.usedBytes(), usage.fileCount(), false), FsTxn.ANY));
-  }
-
-  /** After an unclean stop: the sum of the stored file sizes and the number of inodes. */
-  private void recomputeUsage() {
-    long bytes = 0;
-    long files = 0;
-    byte[] prefix = FsKeys.inodePrefix(fsid);
-    byte[] after = new byte[0];
-    while (true) {
-      MetaQueryReply page = store.scan(prefix, after, USAGE_SCAN_PAGE);
-      for (KvEntry e : page.getEntriesList()) {
-        Inode i = InodeCodec.decode(e.getValue().toByteArray(), e.getVersion());
-        files++;
-        bytes += i.type == FileType.REG ? i.size : 0;
-        after = e.getKey().toByteArray();
-      }
-      if (!page.getTruncated() || page.getEntriesCount() == 0) {
-        break;
-      }
-    }
-    LOG.info("file system {}: recomputed usage {} bytes in {} inodes", fsid, bytes, files);
-    usage.set(bytes, files);
   }
 
   public long fsid() {
@@ -138,6 +106,7 @@ public final class FileSystem implements AutoCloseable {
     if (locks.isHeldByCurrentThread(ino)) {
       return load(ino);
     }
+    NoWait.check();
     try (LockTable.Held h = locks.lock(ino)) {
       i = cache.inode(ino);
       return i != null ? i : load(ino);
@@ -183,6 +152,15 @@ public final class FileSystem implements AutoCloseable {
     }
   }
 
+  /** The stored inode, or STALE (it was removed under the caller). */
+  Inode storedOrStale(long ino) {
+    Inode i = stored(ino);
+    if (i == null) {
+      throw new FsException(FsStatus.STALE, "inode " + ino + " was removed");
+    }
+    return i;
+  }
+
   /** The inode a handle names, or STALE if it was removed or its number reused. */
   public Inode resolve(long ino, int generation) {
     checkFenced();
@@ -203,7 +181,11 @@ public final class FileSystem implements AutoCloseable {
     return r;
   }
 
-  /** The entry for {@code name} in {@code dir} (cached, negative entries too), or null. */
+  /**
+   * The entry for {@code name} in {@code dir} (cached, negative entries too), or null. Without the
+   * directory's lock the answer is a hint that callers re-check under the lock; the read itself
+   * takes no lock, so concurrent lookups in one directory do not queue behind each other.
+   */
   Dentry entry(long dir, String name) {
     InodeCache.Lookup l = cache.dentry(dir, name);
     if (l != null) {
@@ -212,10 +194,12 @@ public final class FileSystem implements AutoCloseable {
     if (locks.isHeldByCurrentThread(dir)) {
       return loadEntry(dir, name);
     }
-    try (LockTable.Held h = locks.lock(dir)) {
-      l = cache.dentry(dir, name);
-      return l != null ? l.entry() : loadEntry(dir, name);
+    Inode d = cache.inode(dir);
+    Dentry found = store.dentry(dir, name).orElse(null);
+    if (d != null) {
+      cache.putReadDentry(dir, d.version, name, found);
     }
+    return found;
   }
 
   private Dentry loadEntry(long dir, String name) {
@@ -290,6 +274,7 @@ public final class FileSystem implements AutoCloseable {
     for (String n : names) {
       cache.forgetDentry(dir, n);
     }
+    cache.forgetDirectory(dir);
   }
 
   private void checkLease() {
@@ -312,43 +297,11 @@ public final class FileSystem implements AutoCloseable {
     return fenced;
   }
 
-  // ------------------------------------------------------------------ names
-
-  static void checkName(String name) {
-    if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-      throw new FsException(FsStatus.INVAL, "invalid name");
-    }
-    if (name.length() > MAX_NAME_BYTES) {
-      throw new FsException(FsStatus.NAMETOOLONG, "name of " + name.length() + " bytes");
-    }
-  }
-
-  /** A name an entry is to be created under: "." and ".." already exist. */
-  static void checkNewName(String name) {
-    if (name.length() > MAX_NAME_BYTES) {
-      throw new FsException(FsStatus.NAMETOOLONG, "name of " + name.length() + " bytes");
-    }
-    if (name.equals(".") || name.equals("..")) {
-      throw new FsException(FsStatus.EXIST, "'" + name + "' exists");
-    }
-    checkName(name);
-  }
-
-  static Inode requireDir(Inode dir) {
-    if (dir == null) {
-      throw new FsException(FsStatus.STALE, "directory gone");
-    }
-    if (!dir.isDir()) {
-      throw new FsException(FsStatus.NOTDIR, "inode " + dir.id + " is not a directory");
-    }
-    return dir;
-  }
-
   // ------------------------------------------------------------------ simple queries
 
   /** LOOKUP: the inode {@code name} names in {@code dir}. */
   public Inode lookup(Caller c, long dirIno, String name) {
-    Inode dir = requireDir(current(dirIno));
+    Inode dir = Names.requireDir(current(dirIno));
     if (name.length() > MAX_NAME_BYTES) {
       throw new FsException(FsStatus.NAMETOOLONG, "name of " + name.length() + " bytes");
     }
@@ -360,7 +313,7 @@ public final class FileSystem implements AutoCloseable {
       Inode p = current(dir.id == rootIno ? rootIno : dir.parent);
       return p == null ? dir : p;
     }
-    checkName(name);
+    Names.check(name);
     Dentry d = entry(dirIno, name);
     Inode child = d == null ? null : current(d.ino());
     if (child == null) {
@@ -396,6 +349,9 @@ public final class FileSystem implements AutoCloseable {
   /** Background work: write-back of aged data and attributes, garbage collection. */
   public void tick() {
     if (fenced) {
+      if (data.all().iterator().hasNext()) {
+        abandon();
+      }
       return;
     }
     try {
@@ -409,6 +365,15 @@ public final class FileSystem implements AutoCloseable {
     if (!fenced) {
       new Collector(this).run();
     }
+  }
+
+  /** Stops serving (the share was deleted) and drops everything held in memory for it. */
+  public void abandon() {
+    fenced = true;
+    for (FileState st : data.all()) {
+      data.discard(st.ino);
+    }
+    cache.clear();
   }
 
   /** Flushes every dirty block and attribute, then checkpoints usage as clean. */

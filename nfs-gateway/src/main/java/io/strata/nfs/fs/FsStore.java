@@ -65,6 +65,7 @@ public final class FsStore {
   }
 
   public Optional<KvEntry> get(byte[] key) {
+    NoWait.check();
     try {
       return meta.get(FsKeys.NAMESPACE, key);
     } catch (MetaException e) {
@@ -74,6 +75,7 @@ public final class FsStore {
 
   /** Stored inodes by number, fetched in parallel (at most {@link #PARALLEL_READS} at a time). */
   public Map<Long, Inode> inodes(List<Long> inos) {
+    NoWait.check();
     Map<Long, Inode> out = new HashMap<>();
     for (int from = 0; from < inos.size(); from += PARALLEL_READS) {
       List<Long> part = inos.subList(from, Math.min(inos.size(), from + PARALLEL_READS));
@@ -111,6 +113,7 @@ public final class FsStore {
   }
 
   public MetaQueryReply scan(byte[] prefix, byte[] startAfter, int limit) {
+    NoWait.check();
     try {
       return meta.scan(FsKeys.NAMESPACE, prefix, startAfter, limit);
     } catch (MetaException e) {
@@ -127,6 +130,7 @@ public final class FsStore {
    * caller must forget what it cached about the keys).
    */
   long commit(FsTxn t) {
+    NoWait.check();
     t.require(FsKeys.NAMESPACE, FsKeys.lease(fsid), leaseVersion);
     MetaResult r;
     try {

@@ -19,28 +19,48 @@ public final class NamespaceOps {
   }
 
   public Created create(Caller c, long dirIno, String name, CreateMode how, SetAttrs attrs, long verifier) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
       Dentry seen = fs.entry(dirIno, name);
-      try (LockTable.Held h = fs.locks.lock(dirIno, seen == null ? dirIno : seen.ino())) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+      if (seen == null) {
+        Permissions.checkDirChange(c, Names.requireDir(fs.current(dirIno)));
+        return fs.batcher.add(dirIno, newEntry(name, dir -> {
+          Permissions.checkDirChange(c, dir);
+          int mode = attrs.mode() != null ? attrs.mode() : 0644;
+          Inode.Builder b = fs.newInode(c, dir, FileType.REG, mode, fs.clock.now()).toBuilder();
+          if (how == CreateMode.EXCLUSIVE) {
+            b.createVerifier(verifier == 0 ? 1 : verifier);
+          }
+          return withOwnership(c, b.build(), how == CreateMode.EXCLUSIVE ? SetAttrs.NONE : attrs);
+        }));
+      }
+      try (LockTable.Held h = fs.locks.lock(dirIno, seen.ino())) {
+        Inode dir = Names.requireDir(fs.current(dirIno));
         Permissions.checkDirChange(c, dir);
-        Dentry e = fs.entry(dirIno, name);
-        if (!InodeCache.same(e, seen)) {
+        if (!InodeCache.same(fs.entry(dirIno, name), seen)) {
           throw new FileSystem.Retry();
         }
-        if (e != null) {
-          return existing(c, dir, e, how, attrs, verifier);
-        }
-        int mode = attrs.mode() != null ? attrs.mode() : 0644;
-        Inode.Builder b = fs.newInode(c, dir, FileType.REG, mode, fs.clock.now()).toBuilder();
-        if (how == CreateMode.EXCLUSIVE) {
-          b.createVerifier(verifier == 0 ? 1 : verifier);
-        }
-        Inode child = withOwnership(c, b.build(), how == CreateMode.EXCLUSIVE ? SetAttrs.NONE : attrs);
-        return add(dir, name, child);
+        return existing(c, dir, seen, how, attrs, verifier);
       }
     });
+  }
+
+  private interface Builder {
+    Inode build(Inode dir);
+  }
+
+  private static EntryBatcher.NewEntry newEntry(String name, Builder b) {
+    return new EntryBatcher.NewEntry() {
+      @Override
+      public Inode prepare(Inode dir) {
+        return b.build(dir);
+      }
+
+      @Override
+      public String name() {
+        return name;
+      }
+    };
   }
 
   /** CREATE of a name that exists: a retried EXCLUSIVE create, or UNCHECKED (opens, may truncate). */
@@ -93,14 +113,15 @@ public final class NamespaceOps {
   }
 
   private Created make(Caller c, long dirIno, String name, FileType type, int mode, SetAttrs attrs, String target, long rdev) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
-      try (LockTable.Held h = fs.locks.lock(dirIno)) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+      Inode current = Names.requireDir(fs.current(dirIno));
+      Permissions.checkDirChange(c, current);
+      if (fs.entry(dirIno, name) != null) {
+        throw new FsException(FsStatus.EXIST, "'" + name + "' exists in directory " + dirIno);
+      }
+      return fs.batcher.add(dirIno, newEntry(name, dir -> {
         Permissions.checkDirChange(c, dir);
-        if (fs.entry(dirIno, name) != null) {
-          throw new FsException(FsStatus.EXIST, "'" + name + "' exists in directory " + dirIno);
-        }
         if (type == FileType.DIR && dir.nlink >= FileSystem.MAX_LINKS) {
           throw new FsException(FsStatus.MLINK, "directory " + dirIno + " has " + dir.nlink + " links");
         }
@@ -108,8 +129,8 @@ public final class NamespaceOps {
         if (type == FileType.LNK) {
           b.size(target.length());
         }
-        return add(dir, name, withOwnership(c, b.build(), attrs));
-      }
+        return withOwnership(c, b.build(), attrs);
+      }));
     });
   }
 
@@ -137,39 +158,13 @@ public final class NamespaceOps {
     return b.build();
   }
 
-  /** Commits a new inode under {@code name}; the caller holds the directory's lock. */
-  private Created add(Inode dir, String name, Inode child) {
-    long now = child.ctime;
-    long cookie = dir.nextCookie;
-    Inode.Builder nd = dir.toBuilder().mtime(now).ctime(now).nextCookie(cookie + 1);
-    if (child.isDir()) {
-      nd.nlink(dir.nlink + 1);
-    }
-    Inode newDir = nd.build();
-    FsTxn t = new FsTxn().putInode(fs.fsid, child)
-        .put(FsKeys.dentry(fs.fsid, dir.id, name), FsKeys.dentryValue(child.id, cookie, child.type), FsTxn.ABSENT)
-        .put(FsKeys.cookie(fs.fsid, dir.id, cookie), FsKeys.cookieValue(child.id, child.type, name), FsTxn.ANY)
-        .putInode(fs.fsid, newDir);
-    long v = fs.commit(t, new long[] {dir.id, child.id}, dir.id, name);
-    Inode savedChild = child.toBuilder().version(v).build();
-    Inode savedDir = newDir.toBuilder().version(v).build();
-    fs.cache.put(savedChild);
-    fs.cache.put(savedDir);
-    fs.cache.putDentry(dir.id, name, new Dentry(dir.id, name, child.id, cookie, child.type, v));
-    fs.usage.fileAdded();
-    if (child.type == FileType.REG) {
-      fs.usage.reserve(child.size);
-    }
-    return new Created(savedChild, new Change(dir, savedDir));
-  }
-
   public record Linked(Inode file, Change dir) {}
 
   public Linked link(Caller c, long ino, long dirIno, String name) {
-    FileSystem.checkNewName(name);
+    Names.checkNew(name);
     return fs.mutate(() -> {
       try (LockTable.Held h = fs.locks.lock(dirIno, ino)) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         FileSystem.Current cur = fs.currentState(ino);
         if (cur == null) {
           throw new FsException(FsStatus.STALE, "inode " + ino + " gone");
@@ -220,16 +215,16 @@ public final class NamespaceOps {
     if (name.equals("..")) {
       throw new FsException(directory ? FsStatus.NOTEMPTY : FsStatus.INVAL, "cannot remove '..'");
     }
-    FileSystem.checkName(name);
+    Names.check(name);
     return fs.mutate(() -> {
       Dentry seen = fs.entry(dirIno, name);
       if (seen == null) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         Permissions.check(c, dir, Permissions.EXEC, "lookup");
         throw new FsException(FsStatus.NOENT, "no '" + name + "' in directory " + dirIno);
       }
       try (LockTable.Held h = fs.locks.lock(dirIno, seen.ino())) {
-        Inode dir = fs.requireDir(fs.current(dirIno));
+        Inode dir = Names.requireDir(fs.current(dirIno));
         if (!InodeCache.same(fs.entry(dirIno, name), seen)) {
           throw new FileSystem.Retry();
         }
@@ -305,6 +300,7 @@ public final class NamespaceOps {
       return;
     }
     fs.cache.forgetInode(ino);
+    fs.cache.forgetDirectory(ino);
     fs.data.discard(ino);
     fs.usage.release(d.dataBytes());
     fs.usage.fileRemoved();

@@ -23,7 +23,7 @@ public final class RenameOp {
       if (n.equals(".") || n.equals("..")) {
         throw new FsException(FsStatus.INVAL, "cannot rename '" + n + "'");
       }
-      FileSystem.checkName(n);
+      Names.check(n);
     }
     boolean crossDir = fromDir != toDir;
     if (crossDir) {
@@ -41,7 +41,7 @@ public final class RenameOp {
   private Renamed attempt(Caller c, long fromDir, String fromName, long toDir, String toName) {
     Dentry src = fs.entry(fromDir, fromName);
     if (src == null) {
-      Permissions.check(c, FileSystem.requireDir(fs.current(fromDir)), Permissions.EXEC, "lookup");
+      Permissions.check(c, Names.requireDir(fs.current(fromDir)), Permissions.EXEC, "lookup");
       throw new FsException(FsStatus.NOENT, "no '" + fromName + "' in directory " + fromDir);
     }
     Dentry dst = fs.entry(toDir, toName);
@@ -53,8 +53,8 @@ public final class RenameOp {
       if (!InodeCache.same(fs.entry(fromDir, fromName), src) || !InodeCache.same(fs.entry(toDir, toName), dst)) {
         throw new FileSystem.Retry();
       }
-      Inode fd = FileSystem.requireDir(fs.current(fromDir));
-      Inode td = FileSystem.requireDir(fs.current(toDir));
+      Inode fd = Names.requireDir(fs.current(fromDir));
+      Inode td = Names.requireDir(fs.current(toDir));
       Permissions.checkDirChange(c, fd);
       Permissions.checkDirChange(c, td);
       FileSystem.Current s = fs.currentState(src.ino());
@@ -147,8 +147,9 @@ public final class RenameOp {
     long v;
     try {
       v = fs.commit(txn, touched.stream().mapToLong(Long::longValue).toArray(), fd.id, src.name());
-    } finally {
+    } catch (RuntimeException e) {
       fs.cache.forgetDentry(td.id, toName);
+      throw e;
     }
     Inode savedFrom = newFrom.toBuilder().version(v).build();
     Inode savedTo = sameDir ? savedFrom : newTo.toBuilder().version(v).build();

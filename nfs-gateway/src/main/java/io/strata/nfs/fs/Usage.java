@@ -1,7 +1,12 @@
 package io.strata.nfs.fs;
 
+import io.strata.proto.KvEntry;
+import io.strata.proto.MetaQueryReply;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Space and inode counts of one file system, enforced against the share's size. Logical bytes
@@ -10,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * crash they are recomputed from the inodes when the file system is opened.
  */
 final class Usage {
+  private static final Logger LOG = LoggerFactory.getLogger(Usage.class);
+  static final int SCAN_PAGE = 5_000;
+
   private final long limitBytes;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong files = new AtomicLong();
@@ -63,6 +71,37 @@ final class Usage {
 
   long limitBytes() {
     return limitBytes;
+  }
+
+  /**
+   * Loads the checkpoint if the last gateway stopped cleanly; otherwise recounts from the inodes
+   * (the sum of the stored file sizes and the number of inodes).
+   */
+  static void load(Usage usage, FsStore store) {
+    Optional<KvEntry> u = store.get(FsKeys.usage(store.fsid()));
+    long[] saved = u.map(e -> decode(e.getValue().toByteArray())).orElse(null);
+    if (saved != null && saved[2] == 1) {
+      usage.set(saved[0], saved[1]);
+      return;
+    }
+    long bytes = 0;
+    long files = 0;
+    byte[] prefix = FsKeys.inodePrefix(store.fsid());
+    byte[] after = new byte[0];
+    while (true) {
+      MetaQueryReply page = store.scan(prefix, after, SCAN_PAGE);
+      for (KvEntry e : page.getEntriesList()) {
+        Inode i = InodeCodec.decode(e.getValue().toByteArray(), e.getVersion());
+        files++;
+        bytes += i.type == FileType.REG ? i.size : 0;
+        after = e.getKey().toByteArray();
+      }
+      if (!page.getTruncated() || page.getEntriesCount() == 0) {
+        break;
+      }
+    }
+    LOG.info("file system {}: recounted usage after an unclean stop: {} bytes in {} inodes", store.fsid(), bytes, files);
+    usage.set(bytes, files);
   }
 
   static byte[] encode(long bytes, long files, boolean clean) {

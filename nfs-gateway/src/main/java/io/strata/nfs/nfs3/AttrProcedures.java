@@ -28,7 +28,7 @@ final class AttrProcedures {
       NfsCall.Target target = call.target(fh);
       out.writeInt(0);
       Nfs3Xdr.writeFattr(out, target.fsid(), target.inode());
-    }, (fh, call, out) -> { }, 128);
+    }, (fh, call, out) -> { }, 128).inlineWhenCached();
 
     t[2] = new Nfs3Procedure<SetAttrArgs>("SETATTR", ex, in -> new SetAttrArgs(Nfs3Xdr.readHandle(in),
         Nfs3Xdr.readSattr(in), in.readBool() ? Nfs3Xdr.readTime(in) : null), (a, call, out) -> {
@@ -36,7 +36,7 @@ final class AttrProcedures {
           Change c = target.fs().attrs.setattr(target.caller(), target.ino(), a.attrs(), a.guardCtime());
           out.writeInt(0);
           Nfs3Xdr.writeWcc(out, target.fsid(), c);
-        }, (a, call, out) -> Nfs3Xdr.writeWccAfter(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 256);
+        }, (a, call, out) -> Nfs3Xdr.writeWccAfter(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 256).notIdempotent();
 
     t[4] = new Nfs3Procedure<AccessArgs>("ACCESS", ex, in -> new AccessArgs(Nfs3Xdr.readHandle(in), in.readInt()),
         (a, call, out) -> {
@@ -48,7 +48,7 @@ final class AttrProcedures {
           out.writeInt(0);
           Nfs3Xdr.writePostOpAttr(out, target.fsid(), target.inode());
           out.writeInt(granted);
-        }, (a, call, out) -> Nfs3Xdr.writePostOpAttr(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 128);
+        }, (a, call, out) -> Nfs3Xdr.writePostOpAttr(out, call.fsidOrZero(a.fh()), call.attrsOrNull(a.fh())), 128).inlineWhenCached();
 
     t[18] = new Nfs3Procedure<byte[]>("FSSTAT", ex, Nfs3Xdr::readHandle, (fh, call, out) -> {
       NfsCall.Target target = call.target(fh);
@@ -56,7 +56,7 @@ final class AttrProcedures {
       out.writeInt(0);
       Nfs3Xdr.writePostOpAttr(out, target.fsid(), target.inode());
       out.writeHyper(s[0]).writeHyper(s[1]).writeHyper(s[1]).writeHyper(s[2]).writeHyper(s[3]).writeHyper(s[3]).writeInt(0);
-    }, AttrProcedures::attrFailure, 160);
+    }, AttrProcedures::attrFailure, 160).inlineWhenCached();
 
     t[19] = new Nfs3Procedure<byte[]>("FSINFO", ex, Nfs3Xdr::readHandle, (fh, call, out) -> {
       NfsCall.Target target = call.target(fh);
@@ -67,7 +67,7 @@ final class AttrProcedures {
           .writeInt(DIR_PREF_BYTES).writeHyper(FileSystem.MAX_FILE_BYTES)
           .writeInt(0).writeInt(1)
           .writeInt(FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME);
-    }, AttrProcedures::attrFailure, 160);
+    }, AttrProcedures::attrFailure, 160).inlineWhenCached();
 
     t[20] = new Nfs3Procedure<byte[]>("PATHCONF", ex, Nfs3Xdr::readHandle, (fh, call, out) -> {
       NfsCall.Target target = call.target(fh);
@@ -75,7 +75,7 @@ final class AttrProcedures {
       Nfs3Xdr.writePostOpAttr(out, target.fsid(), target.inode());
       out.writeInt(FileSystem.MAX_LINKS).writeInt(FileSystem.MAX_NAME_BYTES)
           .writeBool(true).writeBool(true).writeBool(false).writeBool(true);
-    }, AttrProcedures::attrFailure, 128);
+    }, AttrProcedures::attrFailure, 128).inlineWhenCached();
   }
 
   static void attrFailure(byte[] fh, NfsCall call, XdrWriter out) {

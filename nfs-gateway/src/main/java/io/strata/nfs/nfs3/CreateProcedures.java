@@ -26,24 +26,24 @@ final class CreateProcedures {
       NamespaceOps.Created c = dir.fs().namespace.create(dir.caller(), dir.ino(), a.where().name(), a.mode(),
           a.attrs(), a.verifier());
       created(out, dir, c);
-    }, (a, call, out) -> dirFailure(a.where(), call, out), 512);
+    }, (a, call, out) -> dirFailure(a.where(), call, out), 512).notIdempotent();
 
     t[9] = new Nfs3Procedure<MkdirArgs>("MKDIR", ex, in -> new MkdirArgs(Nfs3Xdr.readDirOp(in), Nfs3Xdr.readSattr(in)),
         (a, call, out) -> {
           NfsCall.Target dir = call.writable(a.where().dir());
           created(out, dir, dir.fs().namespace.mkdir(dir.caller(), dir.ino(), a.where().name(), a.attrs()));
-        }, (a, call, out) -> dirFailure(a.where(), call, out), 512);
+        }, (a, call, out) -> dirFailure(a.where(), call, out), 512).notIdempotent();
 
     t[10] = new Nfs3Procedure<SymlinkArgs>("SYMLINK", ex, in -> new SymlinkArgs(Nfs3Xdr.readDirOp(in),
         Nfs3Xdr.readSattr(in), in.readString(Nfs3Xdr.MAX_NAME_WIRE_BYTES)), (a, call, out) -> {
           NfsCall.Target dir = call.writable(a.where().dir());
           created(out, dir, dir.fs().namespace.symlink(dir.caller(), dir.ino(), a.where().name(), a.target(), a.attrs()));
-        }, (a, call, out) -> dirFailure(a.where(), call, out), 512);
+        }, (a, call, out) -> dirFailure(a.where(), call, out), 512).notIdempotent();
 
     t[11] = new Nfs3Procedure<MknodArgs>("MKNOD", ex, CreateProcedures::readMknod, (a, call, out) -> {
       NfsCall.Target dir = call.writable(a.where().dir());
       created(out, dir, dir.fs().namespace.mknod(dir.caller(), dir.ino(), a.where().name(), a.type(), a.attrs(), a.rdev()));
-    }, (a, call, out) -> dirFailure(a.where(), call, out), 512);
+    }, (a, call, out) -> dirFailure(a.where(), call, out), 512).notIdempotent();
   }
 
   private static CreateArgs readCreate(XdrReader in) {

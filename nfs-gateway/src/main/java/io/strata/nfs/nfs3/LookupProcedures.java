@@ -15,7 +15,7 @@ final class LookupProcedures {
       Nfs3Xdr.writeHandle(out, new FileHandle(dir.fsid(), child.id, child.generation));
       Nfs3Xdr.writePostOpAttr(out, dir.fsid(), child);
       Nfs3Xdr.writePostOpAttr(out, dir.fsid(), dir.fs().resolve(dir.ino(), dir.inode().generation));
-    }, (a, call, out) -> Nfs3Xdr.writePostOpAttr(out, call.fsidOrZero(a.dir()), call.attrsOrNull(a.dir())), 256);
+    }, (a, call, out) -> Nfs3Xdr.writePostOpAttr(out, call.fsidOrZero(a.dir()), call.attrsOrNull(a.dir())), 256).inlineWhenCached();
 
     t[5] = new Nfs3Procedure<byte[]>("READLINK", ex, Nfs3Xdr::readHandle, (fh, call, out) -> {
       NfsCall.Target link = call.target(fh);
@@ -23,6 +23,6 @@ final class LookupProcedures {
       out.writeInt(0);
       Nfs3Xdr.writePostOpAttr(out, link.fsid(), link.inode());
       out.writeString(target);
-    }, AttrProcedures::attrFailure, 4200);
+    }, AttrProcedures::attrFailure, 4200).inlineWhenCached();
   }
 }

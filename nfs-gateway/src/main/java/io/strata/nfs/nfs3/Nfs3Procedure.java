@@ -2,6 +2,7 @@ package io.strata.nfs.nfs3;
 
 import io.strata.common.Metrics;
 import io.strata.nfs.fs.FsStatus;
+import io.strata.nfs.fs.NoWait;
 import io.strata.nfs.rpc.CallContext;
 import io.strata.nfs.rpc.RpcProcedure;
 import io.strata.nfs.rpc.XdrReader;
@@ -44,6 +45,10 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
   private final Body<A> body;
   private final Failure<A> failure;
   private final int replySizeHint;
+  private boolean idempotent = true;
+  private boolean inline;
+  private final java.util.Map<FsStatus, java.util.concurrent.atomic.LongAdder> counters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Nfs3Procedure(String name, Exports exports, Decoder<A> decoder, Body<A> body, Failure<A> failure, int replySizeHint) {
     this.name = name;
@@ -52,6 +57,36 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
     this.body = body;
     this.failure = failure;
     this.replySizeHint = replySizeHint;
+  }
+
+  /** Marks a procedure whose repetition would answer differently; its replies are cached. */
+  Nfs3Procedure<A> notIdempotent() {
+    this.idempotent = false;
+    return this;
+  }
+
+  /** Lets the procedure be answered on the event loop when the cache has everything it needs. */
+  Nfs3Procedure<A> inlineWhenCached() {
+    this.inline = true;
+    return this;
+  }
+
+  @Override
+  public boolean tryInline(A args, CallContext ctx, XdrWriter out) {
+    if (!inline) {
+      return false;
+    }
+    int mark = out.buffer().writerIndex();
+    boolean done = NoWait.tryRun(() -> execute(args, ctx, out));
+    if (!done) {
+      out.buffer().writerIndex(mark);
+    }
+    return done;
+  }
+
+  @Override
+  public boolean idempotent() {
+    return idempotent;
   }
 
   @Override
@@ -67,6 +102,9 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
       body.run(args, call, out);
       count(FsStatus.OK);
     } catch (RuntimeException e) {
+      if (e instanceof NoWait.WouldWait) {
+        throw e;
+      }
       FsStatus status = FsStatus.of(e);
       count(status);
       if (status == FsStatus.SERVERFAULT) {
@@ -80,6 +118,9 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
       try {
         failure.write(args, call, out);
       } catch (RuntimeException again) {
+        if (again instanceof NoWait.WouldWait) {
+          throw again;
+        }
         out.buffer().writerIndex(failMark);
         LOG.warn("{}: could not write the failure reply; sending status only", name, again);
       }
@@ -87,8 +128,8 @@ final class Nfs3Procedure<A> implements RpcProcedure<A> {
   }
 
   private void count(FsStatus status) {
-    Metrics.global().counter("strata_nfs_requests_total{proc=\"" + name + "\",status=\"" + status + "\"}",
-        "NFSv3 requests by procedure and nfsstat3").increment();
+    counters.computeIfAbsent(status, s -> Metrics.global().counter("strata_nfs_requests_total{proc=\"" + name
+        + "\",status=\"" + s + "\"}", "NFSv3 requests by procedure and nfsstat3")).increment();
   }
 
   @Override

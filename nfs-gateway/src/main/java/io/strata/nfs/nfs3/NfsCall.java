@@ -5,6 +5,7 @@ import io.strata.nfs.fs.FileSystem;
 import io.strata.nfs.fs.FsException;
 import io.strata.nfs.fs.FsStatus;
 import io.strata.nfs.fs.Inode;
+import io.strata.nfs.fs.NoWait;
 import io.strata.nfs.rpc.CallContext;
 import io.strata.nfs.rpc.Credentials;
 import io.strata.nfs.share.Exports;
@@ -60,6 +61,8 @@ final class NfsCall {
   Inode attrsOrNull(byte[] handle) {
     try {
       return target(handle).inode();
+    } catch (NoWait.WouldWait w) {
+      throw w;
     } catch (RuntimeException e) {
       return null;
     }

@@ -21,14 +21,14 @@ final class RemoveProcedures {
       Change c = dir.fs().namespace.remove(dir.caller(), dir.ino(), a.name());
       out.writeInt(0);
       Nfs3Xdr.writeWcc(out, dir.fsid(), c);
-    }, (a, call, out) -> CreateProcedures.dirFailure(a, call, out), 256);
+    }, (a, call, out) -> CreateProcedures.dirFailure(a, call, out), 256).notIdempotent();
 
     t[13] = new Nfs3Procedure<Nfs3Xdr.DirOp>("RMDIR", ex, Nfs3Xdr::readDirOp, (a, call, out) -> {
       NfsCall.Target dir = call.writable(a.dir());
       Change c = dir.fs().namespace.rmdir(dir.caller(), dir.ino(), a.name());
       out.writeInt(0);
       Nfs3Xdr.writeWcc(out, dir.fsid(), c);
-    }, (a, call, out) -> CreateProcedures.dirFailure(a, call, out), 256);
+    }, (a, call, out) -> CreateProcedures.dirFailure(a, call, out), 256).notIdempotent();
 
     t[14] = new Nfs3Procedure<RenameArgs>("RENAME", ex, in -> new RenameArgs(Nfs3Xdr.readDirOp(in), Nfs3Xdr.readDirOp(in)),
         (a, call, out) -> {
@@ -44,7 +44,7 @@ final class RemoveProcedures {
         }, (a, call, out) -> {
           CreateProcedures.dirFailure(a.from(), call, out);
           CreateProcedures.dirFailure(a.to(), call, out);
-        }, 512);
+        }, 512).notIdempotent();
 
     t[15] = new Nfs3Procedure<LinkArgs>("LINK", ex, in -> new LinkArgs(Nfs3Xdr.readHandle(in), Nfs3Xdr.readDirOp(in)),
         (a, call, out) -> {
@@ -60,6 +60,6 @@ final class RemoveProcedures {
         }, (a, call, out) -> {
           Nfs3Xdr.writePostOpAttr(out, call.fsidOrZero(a.file()), call.attrsOrNull(a.file()));
           CreateProcedures.dirFailure(a.link(), call, out);
-        }, 512);
+        }, 512).notIdempotent();
   }
 }

@@ -12,4 +12,9 @@ public final class NullProcedure implements RpcProcedure<Object> {
 
   @Override
   public void execute(Object args, CallContext ctx, XdrWriter out) {}
+
+  @Override
+  public boolean tryInline(Object args, CallContext ctx, XdrWriter out) {
+    return true;
+  }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
+import io.strata.common.Checksums;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -26,11 +27,14 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
   private final Executor workers;
   private final InFlightBudget budget;
   private final RpcServer.Limits limits;
+  private final ReplyCache replies;
   private int inFlight;
   private boolean pausedForBudget;
   private ChannelHandlerContext ctx;
 
-  RpcChannelHandler(Map<Integer, RpcProgram> programs, Executor workers, InFlightBudget budget, RpcServer.Limits limits) {
+  RpcChannelHandler(Map<Integer, RpcProgram> programs, Executor workers, InFlightBudget budget, RpcServer.Limits limits,
+                    ReplyCache replies) {
+    this.replies = replies;
     this.programs = programs;
     this.workers = workers;
     this.budget = budget;
@@ -75,6 +79,22 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(RpcReplies.accepted(ctx.alloc(), call.xid(), Rpc.PROC_UNAVAIL));
       return;
     }
+    ReplyCache.Key dupKey = null;
+    if (!proc.idempotent()) {
+      InetSocketAddress from = (InetSocketAddress) ctx.channel().remoteAddress();
+      dupKey = new ReplyCache.Key(from.getAddress(), call.xid(), call.program(), call.version(), call.procedure(),
+          Checksums.crc32c(call.args().nioBuffer()));
+      switch (replies.begin(dupKey)) {
+        case REPLAY -> {
+          ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(replies.reply(dupKey)));
+          return;
+        }
+        case IN_PROGRESS -> {
+          return;  // the first attempt is still running; the client will ask again
+        }
+        default -> { }
+      }
+    }
     Object args;
     try {
       args = proc.decode(new XdrReader(call.args()));
@@ -82,10 +102,16 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
       LOG.debug("garbage arguments for {}/{}/{} from {}: {}", call.program(), call.version(), call.procedure(),
           ctx.channel().remoteAddress(), e.getMessage());
       ctx.writeAndFlush(RpcReplies.accepted(ctx.alloc(), call.xid(), Rpc.GARBAGE_ARGS));
+      if (dupKey != null) {
+        replies.forget(dupKey);
+      }
       return;
     }
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     CallContext cc = new CallContext(call.credentials(), remote.getAddress(), remote.getPort());
+    if (dupKey == null && answeredInline(proc, args, call.xid(), cc)) {
+      return;
+    }
     inFlight++;
     boolean withinBudget = budget.acquire(recordBytes);
     if (inFlight >= limits.maxInFlightPerConnection() || !withinBudget) {
@@ -93,24 +119,55 @@ final class RpcChannelHandler extends ChannelInboundHandlerAdapter {
       pausedForBudget |= !withinBudget;
     }
     try {
-      workers.execute(() -> run(proc, args, call.xid(), cc, recordBytes));
+      ReplyCache.Key key = dupKey;
+      workers.execute(() -> run(proc, args, call.xid(), cc, recordBytes, key));
     } catch (RejectedExecutionException e) {
+      if (dupKey != null) {
+        replies.forget(dupKey);
+      }
       proc.release(args);
       ctx.writeAndFlush(RpcReplies.accepted(ctx.alloc(), call.xid(), Rpc.SYSTEM_ERR));
       ctx.executor().execute(() -> finished(recordBytes));
     }
   }
 
-  private void run(RpcProcedure<Object> proc, Object args, int xid, CallContext cc, int recordBytes) {
+  /** Answers on the event loop if the procedure can do so without waiting (cache hits). */
+  private boolean answeredInline(RpcProcedure<Object> proc, Object args, int xid, CallContext cc) {
+    XdrWriter out = RpcReplies.success(ctx.alloc(), xid, proc.replySizeHint(args));
+    boolean done;
+    try {
+      done = proc.tryInline(args, cc, out);
+    } catch (RuntimeException e) {
+      LOG.warn("inline procedure failed for xid {} from {}", xid, cc.client(), e);
+      done = false;
+    }
+    if (!done) {
+      out.buffer().release();
+      return false;
+    }
+    proc.release(args);
+    ctx.writeAndFlush(out.buffer());
+    return true;
+  }
+
+  private void run(RpcProcedure<Object> proc, Object args, int xid, CallContext cc, int recordBytes, ReplyCache.Key dupKey) {
     ByteBuf reply;
     XdrWriter out = RpcReplies.success(ctx.alloc(), xid, proc.replySizeHint(args));
     try {
       proc.execute(args, cc, out);
       reply = out.buffer();
+      if (dupKey != null) {
+        byte[] copy = new byte[reply.readableBytes()];
+        reply.getBytes(reply.readerIndex(), copy);
+        replies.done(dupKey, copy);
+      }
     } catch (RuntimeException | Error e) {
       LOG.warn("procedure failed for xid {} from {}", xid, cc.client(), e);
       out.buffer().release();
       reply = RpcReplies.accepted(ctx.alloc(), xid, Rpc.SYSTEM_ERR);
+      if (dupKey != null) {
+        replies.forget(dupKey);
+      }
     } finally {
       proc.release(args);
     }

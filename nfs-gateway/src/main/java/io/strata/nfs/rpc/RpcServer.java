@@ -36,6 +36,7 @@ public final class RpcServer implements AutoCloseable {
   private final Map<Integer, RpcProgram> programs = new HashMap<>();
   private final Limits limits;
   private final InFlightBudget budget;
+  private final ReplyCache replies = new ReplyCache();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private Channel listener;
 
@@ -71,7 +72,7 @@ public final class RpcServer implements AutoCloseable {
                 .addLast("flush", new FlushConsolidationHandler(64, true))
                 .addLast("framing", new RecordMarkingDecoder(limits.maxRecordBytes()))
                 .addLast("marking", RecordMarkingEncoder.INSTANCE)
-                .addLast("rpc", new RpcChannelHandler(programs, workers, budget, limits));
+                .addLast("rpc", new RpcChannelHandler(programs, workers, budget, limits, replies));
           }
         })
         .bind(host, port).sync().channel();

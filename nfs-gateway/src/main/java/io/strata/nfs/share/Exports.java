@@ -4,10 +4,12 @@ import io.strata.client.StrataClient;
 import io.strata.nfs.fs.BlockMemory;
 import io.strata.nfs.fs.FileSystem;
 import io.strata.nfs.fs.FileSystemEraser;
+import io.strata.nfs.fs.NoWait;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,17 +22,19 @@ import org.slf4j.LoggerFactory;
 public final class Exports implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Exports.class);
   static final long REFRESH_MILLIS = 2_000;
+  static final long MISS_REFRESH_MILLIS = 100;
 
   private final StrataClient client;
   private final int poolId;
   private final BlockMemory memory;
   private final String gatewayId;
   private final ShareService shares;
-  private Map<Long, Share> byFsid = Map.of();
-  private Map<String, Share> byName = Map.of();
+  /** The share records as last read: replaced whole, read without locking on every call. */
+  private volatile Map<Long, Share> byFsid = Map.of();
+  private volatile Map<String, Share> byName = Map.of();
   private long refreshedAt;
-  private final Map<Long, FileSystem> open = new HashMap<>();
-  private boolean closed;
+  private final Map<Long, FileSystem> open = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   public Exports(StrataClient client, int poolId, BlockMemory memory, String gatewayId) {
     this.client = client;
@@ -48,50 +52,58 @@ public final class Exports implements AutoCloseable {
     return gatewayId;
   }
 
-  public synchronized List<Share> list() {
-    refreshIfOld(false);
+  public List<Share> list() {
+    refresh(REFRESH_MILLIS);
     return List.copyOf(byName.values());
   }
 
-  public synchronized Optional<Share> byFsid(long fsid) {
-    refreshIfOld(false);
+  public Optional<Share> byFsid(long fsid) {
     Share s = byFsid.get(fsid);
     if (s == null) {
-      refreshIfOld(true);
+      refresh(MISS_REFRESH_MILLIS);
       s = byFsid.get(fsid);
     }
     return Optional.ofNullable(s);
   }
 
-  public synchronized Optional<Share> byName(String name) {
-    refreshIfOld(false);
+  /** By name (MNT): a miss always re-reads, so a share is mountable as soon as it is created. */
+  public Optional<Share> byName(String name) {
     Share s = byName.get(name);
     if (s == null) {
-      refreshIfOld(true);
+      refresh(0);
       s = byName.get(name);
     }
     return Optional.ofNullable(s);
   }
 
   /** The share's file system, opened on first use. */
-  public synchronized FileSystem fileSystem(Share s) {
+  public FileSystem fileSystem(Share s) {
     if (closed) {
       throw new IllegalStateException("gateway closed");
     }
+    FileSystem fs = open.get(s.fsid());
+    if (fs != null) {
+      return fs;
+    }
+    NoWait.check();
     return open.computeIfAbsent(s.fsid(), k -> FileSystem.open(client.metadata(), client.chunks(), poolId, memory,
         s.fsid(), s.rootIno(), s.sizeBytes(), gatewayId));
   }
 
-  public synchronized List<FileSystem> openFileSystems() {
+  public List<FileSystem> openFileSystems() {
     return List.copyOf(open.values());
   }
 
-  private void refreshIfOld(boolean force) {
+  /**
+   * Re-reads the share records unless that was done less than {@code maxAgeMillis} ago: every
+   * {@link #REFRESH_MILLIS} from the background pass, at most every {@link #MISS_REFRESH_MILLIS}
+   * for handles of unknown shares (clients may keep sending stale ones). A deleted share's file
+   * system stops being served and its cached data is dropped.
+   */
+  private synchronized void refresh(long maxAgeMillis) {
+    NoWait.check();
     long now = System.currentTimeMillis();
-    if (!force && now - refreshedAt < REFRESH_MILLIS) {
-      return;
-    }
-    if (force && now - refreshedAt < 100) {
+    if (maxAgeMillis > 0 && now - refreshedAt < maxAgeMillis) {
       return;
     }
     refreshedAt = now;
@@ -103,20 +115,18 @@ public final class Exports implements AutoCloseable {
     }
     byFsid = f;
     byName = n;
-    open.keySet().removeIf(fsid -> {
-      if (f.containsKey(fsid)) {
-        return false;
+    for (Long fsid : List.copyOf(open.keySet())) {
+      if (!f.containsKey(fsid)) {
+        FileSystem gone = open.remove(fsid);
+        LOG.info("share with file system {} was deleted; no longer served", fsid);
+        gone.abandon();
       }
-      LOG.info("share with file system {} was deleted; no longer served", fsid);
-      return true;
-    });
+    }
   }
 
   /** Background pass: re-reads shares, then erases the data of deleted ones. */
   public void maintain() {
-    synchronized (this) {
-      refreshIfOld(true);
-    }
+    refresh(REFRESH_MILLIS);
     for (long fsid : shares.pendingDeletions()) {
       try {
         new FileSystemEraser(client.metadata(), client.chunks(), poolId, fsid).erase();
@@ -128,14 +138,17 @@ public final class Exports implements AutoCloseable {
     }
   }
 
+  /** Forgets every open file system without writing anything back (a simulated crash). */
+  public void abandon() {
+    closed = true;
+    open.clear();
+  }
+
   @Override
   public void close() {
-    List<FileSystem> toClose;
-    synchronized (this) {
-      closed = true;
-      toClose = List.copyOf(open.values());
-      open.clear();
-    }
+    closed = true;
+    List<FileSystem> toClose = List.copyOf(open.values());
+    open.clear();
     toClose.forEach(FileSystem::close);
   }
 }

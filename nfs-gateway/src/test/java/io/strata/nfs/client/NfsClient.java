@@ -39,7 +39,11 @@ public final class NfsClient extends RpcClient {
   public static final int FILE_SYNC = 2;
 
   public NfsClient(int port) {
-    super(port);
+    this(port, null);
+  }
+
+  public NfsClient(int port, String localAddress) {
+    super(port, localAddress);
     as(0, 0);
   }
 

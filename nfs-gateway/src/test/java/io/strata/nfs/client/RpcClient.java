@@ -28,8 +28,14 @@ public class RpcClient implements AutoCloseable {
   private boolean authNone;
 
   public RpcClient(int port) {
+    this(port, null);
+  }
+
+  /** Connects from {@code localAddress} (e.g. 127.0.0.2, to be a different client), or any if null. */
+  public RpcClient(int port, String localAddress) {
     try {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket = localAddress == null ? new Socket(InetAddress.getLoopbackAddress(), port)
+          : new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(localAddress), 0);
       socket.setSoTimeout(TIMEOUT_MILLIS);
       socket.setTcpNoDelay(true);
       in = new DataInputStream(socket.getInputStream());
@@ -62,7 +68,11 @@ public class RpcClient implements AutoCloseable {
   }
 
   public synchronized Reply call(int prog, int vers, int proc, byte[] args) {
-    int xid = nextXid++;
+    return call(nextXid++, prog, vers, proc, args);
+  }
+
+  /** A call with a chosen xid (a retransmission repeats the xid of the original). */
+  public synchronized Reply call(int xid, int prog, int vers, int proc, byte[] args) {
     XdrOut m = new XdrOut().u32(xid).u32(0).u32(2).u32(prog).u32(vers).u32(proc);
     if (authNone) {
       m.u32(0).u32(0);

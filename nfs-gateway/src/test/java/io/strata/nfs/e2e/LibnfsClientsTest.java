@@ -60,6 +60,22 @@ class LibnfsClientsTest {
   }
 
   @Test
+  void aHalfGigabyteFileRoundTripsWithItsChecksum() throws Exception {
+    Path in = Tool.randomFile(tmp, "half-gig.bin", 512L << 20, 512);
+    long t0 = System.nanoTime();
+    ok("nfs-cp", in.toString(), url("data/half-gig.bin"));
+    long t1 = System.nanoTime();
+    Path out = tmp.resolve("half-gig.out");
+    ok("nfs-cp", url("data/half-gig.bin"), out.toString());
+    long t2 = System.nanoTime();
+    System.out.printf("512 MiB in %.1f s, out %.1f s (not a benchmark: see docs/benchmarks.md)%n",
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    assertEquals(Tool.sha256(in), Tool.sha256(out));
+    Files.delete(in);
+    Files.delete(out);
+  }
+
+  @Test
   void catAndListShowWhatWasWritten() throws Exception {
     Path in = tmp.resolve("hello.txt");
     Files.writeString(in, "hello, strata\n");

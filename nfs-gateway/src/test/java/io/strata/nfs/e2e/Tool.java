@@ -51,6 +51,48 @@ final class Tool {
     return new Result(p.exitValue(), text);
   }
 
+  /** Starts a client in the background, its output going to {@code log}. */
+  static Process start(Path log, String... command) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(command));
+    cmd.set(0, require(command[0]).toString());
+    System.out.println("$ " + String.join(" ", command) + " &");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    p.getOutputStream().close();
+    return p;
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 20];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A file of {@code bytes} pseudo-random bytes (seeded, so a failure replays). */
+  static Path randomFile(Path dir, String name, long bytes, long seed) throws IOException {
+    Path p = dir.resolve(name);
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    byte[] buf = new byte[1 << 20];
+    try (java.io.OutputStream out = Files.newOutputStream(p)) {
+      for (long done = 0; done < bytes; done += buf.length) {
+        for (int i = 0; i < buf.length; i += 8) {
+          long v = r.nextLong();
+          for (int k = 0; k < 8; k++) {
+            buf[i + k] = (byte) (v >>> (8 * k));
+          }
+        }
+        out.write(buf, 0, (int) Math.min(buf.length, bytes - done));
+      }
+    }
+    return p;
+  }
+
   /** Runs and asserts exit status 0; returns the output. */
   static String ok(String... command) throws IOException, InterruptedException {
     Result r = run(command);

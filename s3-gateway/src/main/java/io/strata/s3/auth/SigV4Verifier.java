@@ -23,6 +23,8 @@ public final class SigV4Verifier {
   public static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private final Clock clock;
+  static final int MAX_CACHED_SIGNING_KEYS = 10_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, byte[]> signingKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SigV4Verifier(Clock clock) {
     this.clock = clock;
@@ -54,13 +56,27 @@ public final class SigV4Verifier {
     }
     String canonical = CanonicalRequest.build(r.method(), r.decodedPath(), query, p.signedHeaders(),
         r::header, payloadHash);
-    byte[] key = SigV4Crypto.signingKey(secret, p.scopeDate(), p.region(), p.service());
+    byte[] key = signingKey(secret, p);
     String expected = SigV4Crypto.signature(key, SigV4Crypto.stringToSign(p.amzDate(), p.scope(), canonical));
     if (!SigV4Crypto.constantTimeEquals(expected, p.signature())) {
       throw new S3Exception(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH,
           S3ErrorCode.SIGNATURE_DOES_NOT_MATCH.defaultMessage() + ". Check your key and signing method.");
     }
     return new SigningContext(p.accessKeyId(), key, p.amzDate(), p.scope(), p.signature());
+  }
+
+  /** The derived key changes once a day per key and region: four HMACs saved on almost every request. */
+  private byte[] signingKey(String secret, SigV4Params p) {
+    String id = p.accessKeyId() + "/" + p.scope() + "\n" + secret;
+    byte[] k = signingKeys.get(id);
+    if (k == null) {
+      k = SigV4Crypto.signingKey(secret, p.scopeDate(), p.region(), p.service());
+      if (signingKeys.size() >= MAX_CACHED_SIGNING_KEYS) {
+        signingKeys.clear();
+      }
+      signingKeys.put(id, k);
+    }
+    return k;
   }
 
   private void checkTime(Instant t, SigV4Params p) {

@@ -14,6 +14,12 @@ public final class GatewayMetrics {
 
   private GatewayMetrics() {}
 
+  /** Which body protection clients use (five values), e.g. to see the SDK's trailer modes. */
+  static void payloadMode(io.strata.s3.auth.PayloadMode mode) {
+    Metrics.global().counter("strata_s3_payload_mode_total{mode=\"" + mode.name().toLowerCase(java.util.Locale.ROOT) + "\"}",
+        "request bodies by x-amz-content-sha256 mode").increment();
+  }
+
   static void response(String method, int status) {
     String m = METHODS.contains(method) ? method : "OTHER";
     Metrics.global().counter("strata_s3_responses_total{method=\"" + m + "\",class=\"" + (status / 100) + "xx\"}",

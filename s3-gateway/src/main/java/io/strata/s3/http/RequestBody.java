@@ -27,6 +27,9 @@ final class RequestBody {
   RequestBody(S3Request r, Authenticated auth, Operation op) {
     this.op = op;
     PayloadMode mode = auth.payloadMode();
+    if (op.acceptsBody()) {
+      GatewayMetrics.payloadMode(mode);
+    }
     this.checks = new PayloadChecks(mode == PayloadMode.SIGNED ? auth.payloadHash() : null, r.headerMap());
     this.chunked = mode.chunked() ? new AwsChunkedDecoder(mode.signedChunks() ? auth.signing() : null,
         mode == PayloadMode.STREAMING_SIGNED_TRAILER, this::payload) : null;

@@ -155,6 +155,7 @@ final class BucketOps {
       BucketRecord updated = change.apply(b.value());
       try {
         casBucket(bucket, b.version(), updated.encode());
+        s.store().invalidateBucket(bucket);
         return updated;
       } catch (S3Exception e) {
         if (e.code() != S3ErrorCode.SLOW_DOWN) {
@@ -188,6 +189,7 @@ final class BucketOps {
         throw new S3Exception(S3ErrorCode.BUCKET_NOT_EMPTY);
       }
       casBucket(r.bucket(), v, null);
+      s.store().invalidateBucket(r.bucket());
       return Reply.empty(204);
     });
   }

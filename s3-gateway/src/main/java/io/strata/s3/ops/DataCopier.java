@@ -15,7 +15,8 @@ import java.security.MessageDigest;
  * bounded by the chunk writer's in-flight limit.
  */
 final class DataCopier {
-  record Copy(String dataId, long length, byte[] md5) {}
+  /** @param inline the copied bytes when the copy is an inline object (dataId is then null) */
+  record Copy(String dataId, long length, byte[] md5, byte[] inline) {}
 
   private final Services s;
 
@@ -26,9 +27,13 @@ final class DataCopier {
   Copy copy(ObjectRecord source, long start, long length) {
     String dataId = ObjectStore.newDataId();
     ChunkedDataWriter writer = new ChunkedDataWriter(s.chunks(), s.poolId(), dataId,
-        s.store().writeIntent(dataId, length), length);
+        s.store().writeIntent(dataId, length), length, s.budget());
     MessageDigest md5 = ObjectWriteOps.md5();
     try {
+      if (source.inline() != null) {
+        md5.update(source.inline(), (int) start, (int) length);
+        writer.write(Unpooled.wrappedBuffer(source.inline(), (int) start, (int) length));
+      }
       for (ObjectStreamer.Piece p : ObjectStreamer.plan(source, start, length)) {
         var data = s.chunks().read(s.chunks().chunkId(s.poolId(), p.objectId(), p.index()), p.offset(), p.length())
             .join().filter(d -> d.size() == p.length())
@@ -43,11 +48,34 @@ final class DataCopier {
       s.store().discard(dataId, length);
       throw e;
     }
-    return new Copy(dataId, length, md5.digest());
+    return new Copy(dataId, length, md5.digest(), null);
+  }
+
+  /** A copy of a whole small object, kept inline: no data is written anywhere but the metadata. */
+  Copy inlineCopy(ObjectRecord source) {
+    byte[] data;
+    if (source.inline() != null) {
+      data = source.inline();
+    } else {
+      data = new byte[(int) source.size()];
+      int at = 0;
+      for (ObjectStreamer.Piece p : ObjectStreamer.plan(source, 0, source.size())) {
+        var d = s.chunks().read(s.chunks().chunkId(s.poolId(), p.objectId(), p.index()), p.offset(), p.length())
+            .join().filter(x -> x.size() == p.length())
+            .orElseThrow(() -> new S3Exception(S3ErrorCode.INTERNAL_ERROR, "source chunk missing"));
+        d.copyTo(data, at);
+        at += p.length();
+      }
+    }
+    MessageDigest md5 = ObjectWriteOps.md5();
+    md5.update(data);
+    return new Copy(null, data.length, md5.digest(), data);
   }
 
   void discard(Copy c) {
-    s.store().discard(c.dataId(), c.length());
+    if (c.dataId() != null) {
+      s.store().discard(c.dataId(), c.length());
+    }
   }
 
   static int chunkBytes() {

@@ -114,60 +114,58 @@ final class MultipartCompletion {
 
   private Reply completeMarked(S3Request r, Versioned<UploadRecord> upload, List<RequestedPart> requested) {
     String uploadId = r.param("uploadId");
-    {
-      List<KvEntry> stored = multipart.allParts(uploadId);
-      Map<Integer, PartRecord> byNumber = new HashMap<>();
-      stored.forEach(e -> {
-        PartRecord p = PartRecord.decode(e.getValue().toByteArray());
-        byNumber.put(p.partNumber(), p);
-      });
-      List<PartRecord> used = new ArrayList<>();
-      long size = 0;
-      for (int i = 0; i < requested.size(); i++) {
-        RequestedPart want = requested.get(i);
-        PartRecord p = byNumber.remove(want.number());
-        if (p == null || !p.md5Hex().equals(want.etag())
-            || (want.checksum() != null && !want.checksum().equals(p.checksum().value()))) {
-          throw new S3Exception(S3ErrorCode.INVALID_PART, "part " + want.number() + " not found, or its ETag or checksum differs");
-        }
-        if (i < requested.size() - 1 && p.size() < MIN_PART_BYTES) {
-          throw new S3Exception(S3ErrorCode.ENTITY_TOO_SMALL, "part " + p.partNumber() + " is smaller than 5 MiB");
-        }
-        used.add(p);
-        size += p.size();
+    List<KvEntry> stored = multipart.allParts(uploadId);
+    Map<Integer, PartRecord> byNumber = new HashMap<>();
+    stored.forEach(e -> {
+      PartRecord p = PartRecord.decode(e.getValue().toByteArray());
+      byNumber.put(p.partNumber(), p);
+    });
+    List<PartRecord> used = new ArrayList<>();
+    long size = 0;
+    for (int i = 0; i < requested.size(); i++) {
+      RequestedPart want = requested.get(i);
+      PartRecord p = byNumber.remove(want.number());
+      if (p == null || !p.md5Hex().equals(want.etag())
+          || (want.checksum() != null && !want.checksum().equals(p.checksum().value()))) {
+        throw new S3Exception(S3ErrorCode.INVALID_PART, "part " + want.number() + " not found, or its ETag or checksum differs");
       }
-      UploadRecord u = upload.value();
-      ObjectRecord.Checksum checksum = PartChecksums.of(u.checksumAlgorithm(), u.checksumType(), used);
-      String expected = checksum.present() ? r.headerValue("x-amz-checksum-" + checksum.algorithm()) : null;
-      if (expected != null && checksum.type().equals("FULL_OBJECT") && !expected.equals(checksum.value())) {
-        throw new S3Exception(S3ErrorCode.BAD_DIGEST, "x-amz-checksum-" + checksum.algorithm() + " does not match the parts");
+      if (i < requested.size() - 1 && p.size() < MIN_PART_BYTES) {
+        throw new S3Exception(S3ErrorCode.ENTITY_TOO_SMALL, "part " + p.partNumber() + " is smaller than 5 MiB");
       }
-      List<Segment> unused = byNumber.values().stream().map(PartRecord::segment).toList();
-      String etag = multipartEtag(used.stream().map(PartRecord::md5Hex).toList());
-      ObjectRecord rec = new ObjectRecord(size, etag, System.currentTimeMillis(), u.owner(), u.headers(),
-          u.userMetadata(), u.tags(), checksum, ChunkedDataWriter.CHUNK_BYTES,
-          used.stream().map(PartRecord::segment).toList(), ObjectRecord.Version.LEGACY);
-      ByteString uploadKey = ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId));
-      ObjectStore.Change change = new ObjectStore.Change(
-          List.of(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey)
-              .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(upload.version()).build()),
-          List.of(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey).setDelete(true).build(),
-              UploadStore.completed(uploadId, used.stream().map(PartRecord::dataId).toList())),
-          List.of(), unused, () -> new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD), h -> { });
-      ObjectRecord done = s.store().versions().put(r.bucket(), r.key(), rec, ObjectWriteOps.conditional(r, change));
-      if (multipart.uploads().deletePartRecords(stored)) {
-        multipart.uploads().forgetCompleted(uploadId);
-      }
-      XmlWriter w = XmlWriter.root("CompleteMultipartUploadResult")
-          .elem("Location", "/" + r.bucket() + "/" + r.key()).elem("Bucket", r.bucket()).elem("Key", r.key())
-          .elem("ETag", ObjectHeaders.quoted(etag));
-      if (checksum.present()) {
-        w.elem("Checksum" + checksum.algorithm().toUpperCase(java.util.Locale.ROOT), checksum.value())
-            .elem("ChecksumType", checksum.type());
-      }
-      Reply reply = Reply.xml(200, w.toBytes());
-      ObjectHeaders.versionHeader(reply, s.store().liveBucket(r.bucket()).value(), done.versionId());
-      return reply;
+      used.add(p);
+      size += p.size();
     }
+    UploadRecord u = upload.value();
+    ObjectRecord.Checksum checksum = PartChecksums.of(u.checksumAlgorithm(), u.checksumType(), used);
+    String expected = checksum.present() ? r.headerValue("x-amz-checksum-" + checksum.algorithm()) : null;
+    if (expected != null && checksum.type().equals("FULL_OBJECT") && !expected.equals(checksum.value())) {
+      throw new S3Exception(S3ErrorCode.BAD_DIGEST, "x-amz-checksum-" + checksum.algorithm() + " does not match the parts");
+    }
+    List<Segment> unused = byNumber.values().stream().map(PartRecord::segment).toList();
+    String etag = multipartEtag(used.stream().map(PartRecord::md5Hex).toList());
+    ObjectRecord rec = new ObjectRecord(size, etag, System.currentTimeMillis(), u.owner(), u.headers(),
+        u.userMetadata(), u.tags(), checksum, ChunkedDataWriter.CHUNK_BYTES,
+        used.stream().map(PartRecord::segment).toList(), ObjectRecord.Version.LEGACY);
+    ByteString uploadKey = ByteString.copyFrom(S3Keys.upload(r.bucket(), r.key(), uploadId));
+    ObjectStore.Change change = new ObjectStore.Change(
+        List.of(KvCondition.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey)
+            .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(upload.version()).build()),
+        List.of(KvWrite.newBuilder().setNamespace(S3Keys.UPLOADS).setKey(uploadKey).setDelete(true).build(),
+            UploadStore.completed(uploadId, used.stream().map(PartRecord::dataId).toList())),
+        List.of(), unused, () -> new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD), h -> { });
+    ObjectRecord done = s.store().versions().put(r.bucket(), r.key(), rec, ObjectWriteOps.conditional(r, change));
+    if (multipart.uploads().deletePartRecords(stored)) {
+      multipart.uploads().forgetCompleted(uploadId);
+    }
+    XmlWriter w = XmlWriter.root("CompleteMultipartUploadResult")
+        .elem("Location", "/" + r.bucket() + "/" + r.key()).elem("Bucket", r.bucket()).elem("Key", r.key())
+        .elem("ETag", ObjectHeaders.quoted(etag));
+    if (checksum.present()) {
+      w.elem("Checksum" + checksum.algorithm().toUpperCase(java.util.Locale.ROOT), checksum.value())
+          .elem("ChecksumType", checksum.type());
+    }
+    Reply reply = Reply.xml(200, w.toBytes());
+    ObjectHeaders.versionHeader(reply, s.store().cachedBucket(r.bucket()).value(), done.versionId());
+    return reply;
   }
 }

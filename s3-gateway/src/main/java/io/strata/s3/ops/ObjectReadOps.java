@@ -58,7 +58,7 @@ final class ObjectReadOps {
         }
       }
       Reply reply = headOnly ? Reply.empty(status)
-          : Reply.streaming(status, new ObjectStreamer(s.chunks(), s.poolId(), o, start, length));
+          : Reply.streaming(status, new ObjectStreamer(s.chunks(), s.poolId(), o, start, length, s.budget()));
       boolean checksumMode = "ENABLED".equalsIgnoreCase(r.headerValue("x-amz-checksum-mode")) && status == 200;
       ObjectHeaders.describe(reply, o, b, checksumMode).header("Content-Length", length);
       if (contentRange != null) {

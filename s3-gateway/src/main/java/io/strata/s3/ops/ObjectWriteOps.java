@@ -96,20 +96,34 @@ final class ObjectWriteOps {
     Map<String, String> headers = ObjectHeaders.stored(r);
     Map<String, String> tags = Tagging.parseHeader(r.headerValue("x-amz-tagging"));
     String owner = who.isAnonymous() ? b.owner() : who.userName();
+    boolean unknownLength = r.headerValue("x-amz-decoded-content-length") == null && r.headerValue("content-length") == null;
+    if (declared <= ObjectRecord.INLINE_MAX_BYTES && !unknownLength) {
+      return new InlineUpload(s.workers(), (int) declared, (data, body) -> {
+        ObjectRecord rec = record(body, owner, headers, meta, tags, List.of()).withInline(data);
+        return putReply(b, body, s.store().versions().put(r.bucket(), r.key(), rec, conditional(r, ObjectStore.Change.none())));
+      });
+    }
     return new DataUpload(s, declared, (dataId, body) -> {
-      String etag = HexFormat.of().formatHex(body.md5());
-      ObjectRecord rec = new ObjectRecord(body.length(), etag, System.currentTimeMillis(), owner, headers, meta, tags,
-          checksum(body), ChunkedDataWriter.CHUNK_BYTES,
-          body.length() == 0 ? List.of() : List.of(new Segment(dataId, body.length())), ObjectRecord.Version.LEGACY);
-      ObjectRecord stored = s.store().versions().put(r.bucket(), r.key(), rec,
-          conditional(r, ObjectStore.Change.consuming(dataId)));
-      Reply reply = Reply.empty(200).header("ETag", ObjectHeaders.quoted(etag));
-      ObjectHeaders.versionHeader(reply, s.store().liveBucket(r.bucket()).value(), stored.versionId());
-      if (body.checksum() != null) {
-        reply.header(body.checksum().getKey(), body.checksum().getValue());
-      }
-      return reply;
+      ObjectRecord rec = record(body, owner, headers, meta, tags,
+          body.length() == 0 ? List.of() : List.of(new Segment(dataId, body.length())));
+      return putReply(b, body, s.store().versions().put(r.bucket(), r.key(), rec,
+          conditional(r, ObjectStore.Change.consuming(dataId))));
     });
+  }
+
+  private static ObjectRecord record(BodyResult body, String owner, Map<String, String> headers, Map<String, String> meta,
+                                     Map<String, String> tags, List<Segment> segments) {
+    return new ObjectRecord(body.length(), HexFormat.of().formatHex(body.md5()), System.currentTimeMillis(), owner,
+        headers, meta, tags, checksum(body), ChunkedDataWriter.CHUNK_BYTES, segments, ObjectRecord.Version.LEGACY);
+  }
+
+  private static Reply putReply(BucketRecord b, BodyResult body, ObjectRecord stored) {
+    Reply reply = Reply.empty(200).header("ETag", ObjectHeaders.quoted(stored.etag()));
+    ObjectHeaders.versionHeader(reply, b, stored.versionId());
+    if (body.checksum() != null) {
+      reply.header(body.checksum().getKey(), body.checksum().getValue());
+    }
+    return reply;
   }
 
   Operation delete(S3Request r, Authenticated who) {
@@ -143,18 +157,20 @@ final class ObjectWriteOps {
             + "object to itself without changing the object's metadata, storage class, website redirect location or "
             + "encryption attributes.");
       }
-      DataCopier.Copy c = copier.copy(source, 0, source.size());
+      boolean inline = source.size() <= ObjectRecord.INLINE_MAX_BYTES;
+      DataCopier.Copy c = inline ? copier.inlineCopy(source) : copier.copy(source, 0, source.size());
       String etag = source.segments().size() > 1 || source.etag().contains("-")
           ? HexFormat.of().formatHex(c.md5()) : source.etag();
       ObjectRecord copy = new ObjectRecord(source.size(), etag, System.currentTimeMillis(), owner,
           replace ? ObjectHeaders.stored(r) : source.headers(), replace ? ObjectHeaders.userMetadata(r) : source.userMetadata(),
           replaceTags ? Tagging.parseHeader(r.headerValue("x-amz-tagging")) : source.tags(),
           source.checksum().type().equals("COMPOSITE") ? ObjectRecord.Checksum.NONE : source.checksum(),
-          ChunkedDataWriter.CHUNK_BYTES, source.size() == 0 ? List.of() : List.of(new Segment(c.dataId(), source.size())),
-          ObjectRecord.Version.LEGACY);
+          ChunkedDataWriter.CHUNK_BYTES, source.size() == 0 || inline ? List.of() : List.of(new Segment(c.dataId(), source.size())),
+          ObjectRecord.Version.LEGACY, c.inline());
       ObjectRecord stored;
       try {
-        stored = s.store().versions().put(r.bucket(), r.key(), copy, ObjectStore.Change.consuming(c.dataId()));
+        stored = s.store().versions().put(r.bucket(), r.key(), copy,
+            inline ? ObjectStore.Change.none() : ObjectStore.Change.consuming(c.dataId()));
       } catch (S3Exception e) {
         copier.discard(c);
         throw e;
@@ -162,7 +178,7 @@ final class ObjectWriteOps {
       Reply reply = Reply.xml(200, XmlWriter.root("CopyObjectResult")
           .elem("LastModified", ObjectHeaders.iso(stored.lastModifiedMillis()))
           .elem("ETag", ObjectHeaders.quoted(stored.etag())).toBytes());
-      ObjectHeaders.versionHeader(reply, s.store().liveBucket(r.bucket()).value(), stored.versionId());
+      ObjectHeaders.versionHeader(reply, s.store().cachedBucket(r.bucket()).value(), stored.versionId());
       if (src.versionId() != null || !source.version().isNull()) {
         reply.header("x-amz-copy-source-version-id", source.versionId());
       }

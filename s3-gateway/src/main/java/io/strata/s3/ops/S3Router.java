@@ -11,7 +11,6 @@ import io.strata.s3.http.S3Request;
 import io.strata.s3.store.BucketRecord;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Maps (method, bucket?, key?, sub-resource) to an operation, S3's REST dispatch table in one
@@ -78,8 +77,7 @@ public final class S3Router implements Router {
     if (r.bucket() == null || r.headerValue("origin") == null || r.method().equals("OPTIONS")) {
       return Map.of();
     }
-    Optional<BucketRecord> b = s.store().bucket(r.bucket()).map(v -> v.value());
-    return b.map(x -> cors.actual(x, r.headerValue("origin"), r.method())).orElse(Map.of());
+    return cors.actual(s.store().cachedBucket(r.bucket()).value(), r.headerValue("origin"), r.method());
   }
 
   private Operation preflight(S3Request r) {

@@ -6,12 +6,13 @@ import io.strata.s3.auth.Authenticated;
 import io.strata.s3.http.S3Request;
 import io.strata.s3.policy.AccessControl;
 import io.strata.s3.store.BucketRecord;
+import io.strata.s3.store.BufferBudget;
 import io.strata.s3.store.ObjectStore;
 import java.util.concurrent.ExecutorService;
 
 /** What operations use: metadata, chunks, the pool, the worker threads, the limits and access control. */
 public record Services(ObjectStore store, ChunkClient chunks, int poolId, ExecutorService workers, S3Config config,
-                       AccessControl access) {
+                       AccessControl access, BufferBudget budget) {
 
   /** The request's bucket, if it exists and {@code who} may do {@code action} on it (and its key). */
   BucketRecord authorize(S3Request r, Authenticated who, String action) {
@@ -19,7 +20,7 @@ public record Services(ObjectStore store, ChunkClient chunks, int poolId, Execut
   }
 
   BucketRecord authorize(String bucket, String key, Authenticated who, String action) {
-    BucketRecord b = store.liveBucket(bucket).value();
+    BucketRecord b = store.cachedBucket(bucket).value();
     access.check(b, bucket, who, action, key);
     return b;
   }

@@ -11,10 +11,29 @@ import java.util.Map;
  * @param owner the user who wrote this version
  * @param headers stored standard headers, lower-case names (content-type, content-encoding, ...)
  * @param checksum the verified checksum the client sent, or {@link Checksum#NONE}
+ * @param inline the bytes of a small object kept in the record itself (no segments), or null
  */
 public record ObjectRecord(long size, String etag, long lastModifiedMillis, String owner, Map<String, String> headers,
                            Map<String, String> userMetadata, Map<String, String> tags, Checksum checksum,
-                           int chunkBytes, List<Segment> segments, Version version) {
+                           int chunkBytes, List<Segment> segments, Version version, byte[] inline) {
+  /**
+   * Objects up to this size live in their metadata record: one Raft commit (replicated to and
+   * fsynced by a majority of metadata peers) instead of an intent, a synced chunk write and a
+   * commit; a GET is one metadata read. Listings read these records too, which bounds the size.
+   */
+  public static final int INLINE_MAX_BYTES = 16 << 10;
+
+  public ObjectRecord(long size, String etag, long lastModifiedMillis, String owner, Map<String, String> headers,
+                      Map<String, String> userMetadata, Map<String, String> tags, Checksum checksum,
+                      int chunkBytes, List<Segment> segments, Version version) {
+    this(size, etag, lastModifiedMillis, owner, headers, userMetadata, tags, checksum, chunkBytes, segments, version, null);
+  }
+
+  public ObjectRecord withInline(byte[] data) {
+    return new ObjectRecord(size, etag, lastModifiedMillis, owner, headers, userMetadata, tags, checksum, chunkBytes,
+        List.of(), version, data);
+  }
+
   public static final String NULL_VERSION = "null";
   public static final String DEFAULT_CONTENT_TYPE = "binary/octet-stream";
 
@@ -55,12 +74,12 @@ public record ObjectRecord(long size, String etag, long lastModifiedMillis, Stri
 
   public ObjectRecord withVersion(Version v) {
     return new ObjectRecord(size, etag, lastModifiedMillis, owner, headers, userMetadata, tags, checksum, chunkBytes,
-        segments, v);
+        segments, v, inline);
   }
 
   public ObjectRecord withTags(Map<String, String> t) {
     return new ObjectRecord(size, etag, lastModifiedMillis, owner, headers, userMetadata, Map.copyOf(t), checksum,
-        chunkBytes, segments, version);
+        chunkBytes, segments, version, inline);
   }
 
   /** A delete marker: no data, only a version. */

@@ -28,6 +28,12 @@ public final class ObjectStore {
   private final MetadataClient meta;
   private final GarbageCollector gc;
   private final ObjectVersions versions;
+  private final java.util.concurrent.ConcurrentHashMap<String, CachedBucket> bucketCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public static final long BUCKET_CACHE_MILLIS = 1000;
+  static final int MAX_CACHED_BUCKETS = 10_000;
+
+  private record CachedBucket(Versioned<BucketRecord> bucket, long loadedNanos) {}
 
   public ObjectStore(MetadataClient meta, GarbageCollector gc) {
     this.meta = meta;
@@ -48,10 +54,40 @@ public final class ObjectStore {
         .map(e -> new Versioned<>(BucketRecord.decode(e.getValue().toByteArray()), e.getVersion()));
   }
 
-  /** The bucket unless it does not exist or is being deleted (NoSuchBucket). */
+  /** The bucket unless it does not exist or is being deleted (NoSuchBucket); read fresh, and cached. */
   public Versioned<BucketRecord> liveBucket(String bucket) {
-    return bucket(bucket).filter(v -> !v.value().deleting())
-        .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
+    Optional<Versioned<BucketRecord>> b = bucket(bucket);
+    if (b.isPresent()) {
+      bucketCache.put(bucket, new CachedBucket(b.get(), System.nanoTime()));
+    } else {
+      bucketCache.remove(bucket);
+    }
+    return b.filter(v -> !v.value().deleting()).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
+  }
+
+  /**
+   * The bucket as {@link #liveBucket}, from a cache up to {@link #BUCKET_CACHE_MILLIS} old. Safe
+   * for commits, which condition on the bucket's version (a stale one fails and is re-read
+   * fresh); for authorisation it means another gateway's policy change takes effect within that
+   * time (this gateway's own changes invalidate at once).
+   */
+  public Versioned<BucketRecord> cachedBucket(String bucket) {
+    CachedBucket c = bucketCache.get(bucket);
+    if (c != null && System.nanoTime() - c.loadedNanos() < BUCKET_CACHE_MILLIS * 1_000_000L) {
+      if (c.bucket().value().deleting()) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
+      }
+      return c.bucket();
+    }
+    if (bucketCache.size() >= MAX_CACHED_BUCKETS) {
+      bucketCache.clear();
+    }
+    return liveBucket(bucket);
+  }
+
+  /** Forgets a cached bucket after this gateway changed it. */
+  public void invalidateBucket(String bucket) {
+    bucketCache.remove(bucket);
   }
 
   /** The key's head record: its newest version, which may be a delete marker. */
@@ -124,9 +160,12 @@ public final class ObjectStore {
   public record Change(List<KvCondition> conditions, List<KvWrite> writes, List<String> consumedIntents,
                        List<Segment> extraGarbage, Supplier<S3Exception> onConditionFailed,
                        Consumer<Optional<ObjectRecord>> headCheck) {
+    /** No precondition on the head: a write may then guess the key is new (see ObjectVersions.put). */
+    public static final Consumer<Optional<ObjectRecord>> NO_CHECK = h -> { };
+
     public static Change none() {
       return new Change(List.of(), List.of(), List.of(), List.of(), () -> new S3Exception(S3ErrorCode.INTERNAL_ERROR),
-          h -> { });
+          NO_CHECK);
     }
 
     public static Change consuming(String dataId) {

@@ -46,8 +46,11 @@ public final class ObjectVersions {
    */
   public ObjectRecord put(String bucket, String key, ObjectRecord rec, ObjectStore.Change change) {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      Versioned<BucketRecord> b = store.liveBucket(bucket);
-      Optional<Versioned<ObjectRecord>> head = store.head(bucket, key);
+      Versioned<BucketRecord> b = attempt == 0 ? store.cachedBucket(bucket) : store.liveBucket(bucket);
+      // First guess for an unconditional write: the key is new (most S3 writes create keys), which
+      // saves the head read; the transaction then requires that, and a wrong guess just retries.
+      boolean guessNew = attempt == 0 && change.headCheck() == ObjectStore.Change.NO_CHECK;
+      Optional<Versioned<ObjectRecord>> head = guessNew ? Optional.empty() : store.head(bucket, key);
       change.headCheck().accept(head.map(Versioned::value));
       Version hv = head.map(h -> h.value().version()).orElse(null);
       boolean nullMode = b.value().versioning() != Versioning.ENABLED;
@@ -72,7 +75,7 @@ public final class ObjectVersions {
 
   /** DeleteObject without a version id: removes the null version, or adds a delete marker if versioned. */
   public DeleteResult delete(String bucket, String key, String owner) {
-    BucketRecord b = store.liveBucket(bucket).value();
+    BucketRecord b = store.cachedBucket(bucket).value();
     if (b.versioning() == Versioning.UNVERSIONED) {
       deleteVersion(bucket, key, ObjectRecord.NULL_VERSION);
       return new DeleteResult(null, false);
@@ -85,7 +88,7 @@ public final class ObjectVersions {
   /** Removes one version for good; the next newest becomes current. A missing version is a no-op. */
   public DeleteResult deleteVersion(String bucket, String key, String versionId) {
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      Versioned<BucketRecord> b = store.liveBucket(bucket);
+      Versioned<BucketRecord> b = attempt == 0 ? store.cachedBucket(bucket) : store.liveBucket(bucket);
       Optional<Versioned<ObjectRecord>> head = store.head(bucket, key);
       Optional<Target> target = head.flatMap(h -> locate(bucket, key, h, versionId));
       if (target.isEmpty()) {

@@ -81,6 +81,10 @@ public final class RecordCodec {
       out.writeLong(v.seq());
       out.writeBoolean(v.deleteMarker());
       out.writeLong(v.nullVersionSeq());
+      out.writeInt(o.inline() == null ? -1 : o.inline().length);
+      if (o.inline() != null) {
+        out.write(o.inline());
+      }
     });
   }
 
@@ -107,7 +111,15 @@ public final class RecordCodec {
       int chunkBytes = in.readInt();
       List<Segment> segments = readSegments(in);
       ObjectRecord.Version v = new ObjectRecord.Version(in.readUTF(), in.readLong(), in.readBoolean(), in.readLong());
-      return new ObjectRecord(size, etag, modified, owner, headers, meta, tags, checksum, chunkBytes, segments, v);
+      int inlineLength = in.readInt();
+      if (inlineLength < -1 || inlineLength > ObjectRecord.INLINE_MAX_BYTES) {
+        throw new IOException("bad inline length " + inlineLength);
+      }
+      byte[] inline = inlineLength < 0 ? null : in.readNBytes(inlineLength);
+      if (inline != null && inline.length != inlineLength) {
+        throw new IOException("truncated inline data");
+      }
+      return new ObjectRecord(size, etag, modified, owner, headers, meta, tags, checksum, chunkBytes, segments, v, inline);
     });
   }
 

@@ -97,7 +97,9 @@ public final class S3LoadGenerator {
     Result[][] results = new Result[phases.length][targets.size()];
     for (int p = 0; p < phases.length; p++) {
       for (int t = 0; t < targets.size(); t++) {
-        results[p][t] = run(targets.get(t).client(), ops[p], counts[p], threads, maxSeconds);
+        // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
+        int count = p % 2 == 1 ? (int) Math.min(counts[p], results[p - 1][t].ops()) : counts[p];
+        results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
         System.err.printf(Locale.ROOT, "%-10s %-8s %6d ops %7.2f s%n", phases[p], targets.get(t).name(),
             results[p][t].ops(), results[p][t].seconds());
       }
