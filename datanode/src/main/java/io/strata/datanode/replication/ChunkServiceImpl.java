@@ -291,6 +291,11 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
         .thenAccept(r -> reply(out, r));
   }
 
+  @Override
+  public void readBatch(io.strata.proto.ReadChunkBatch batch, StreamObserver<io.strata.proto.ReadChunkBatchReply> out) {
+    ReadBatches.serve(batch, this::read, out);
+  }
+
   private ReadChunkReply readLocalOrRepair(Primary p, ReadChunkRequest req) {
     byte[] key = ChunkKeys.encode(req.getId());
     SimulatedDisk disk = node.disk(p.acting().get(0).getDiskIndex());
