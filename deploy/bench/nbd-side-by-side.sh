@@ -9,6 +9,7 @@
 #        JOBS="..."      subset of nbd-bench.sh jobs (default: all seven incl. randwrite1fsync)
 #        NBD_BENCH=FILE  the shared fio helper (default: ../shared/bench/nbd-bench.sh or /work/shared/bench/...)
 #        SIZE=1G         bytes exercised; the Strata volume is twice that
+#        STRATA_ONLY=1   skip nbdkit and the local file (quick A/B of Strata changes by CPU per op)
 # Prints one line per job: IOPS of each target, Strata/nbdkit ratio, the target, and the
 # Strata JVM's CPU time per operation (less sensitive to machine load than IOPS: use it for A/B).
 # Needs: fio, libnbd-bin, nbdkit, jq, curl, a built tree (./strata builds it on first use).
@@ -75,6 +76,12 @@ java_pid=$(pgrep -P "$strata_pid" java || echo "$strata_pid")   # ./strata execs
 echo "# strata up (pid $java_pid); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run_jobs strata 127.0.0.1 "$nbd_port" bench "$java_pid" > "$WORK/strata.tsv"
 kill "$strata_pid"; wait "$strata_pid" 2>/dev/null || true; pids=()
+
+if [[ ${STRATA_ONLY-} == 1 ]]; then
+  printf '%-16s %12s %9s %12s\n' job strata_iops MB/s strata_cpu_us/op
+  while read -r job iops mbps cpu; do printf '%-16s %12s %9s %12s\n' "$job" "$iops" "$mbps" "$cpu"; done < "$WORK/strata.tsv"
+  exit 0
+fi
 
 # 2. nbdkit's file plugin serving a file on the same disk.
 truncate -s "$SIZE" "$WORK/ref.img"
