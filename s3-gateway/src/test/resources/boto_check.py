@@ -78,6 +78,48 @@ put_url = s3.generate_presigned_url("put_object", Params={"Bucket": "boto-bucket
 urllib.request.urlopen(urllib.request.Request(put_url, data=b"via presigned put", method="PUT")).read()
 assert s3.get_object(Bucket="boto-bucket", Key="presigned-put")["Body"].read() == b"via presigned put"
 
+step("versioning")
+s3.create_bucket(Bucket="boto-versions")
+s3.put_bucket_versioning(Bucket="boto-versions", VersioningConfiguration={"Status": "Enabled"})
+assert s3.get_bucket_versioning(Bucket="boto-versions")["Status"] == "Enabled"
+v1 = s3.put_object(Bucket="boto-versions", Key="doc", Body=b"one")["VersionId"]
+v2 = s3.put_object(Bucket="boto-versions", Key="doc", Body=b"two")["VersionId"]
+assert v1 != v2 and v1 != "null"
+assert s3.get_object(Bucket="boto-versions", Key="doc", VersionId=v1)["Body"].read() == b"one"
+dm = s3.delete_object(Bucket="boto-versions", Key="doc")
+assert dm["DeleteMarker"] is True
+listed = s3.list_object_versions(Bucket="boto-versions")
+assert [v["VersionId"] for v in listed["Versions"]] == [v2, v1], listed
+assert listed["DeleteMarkers"][0]["IsLatest"] is True
+try:
+    s3.head_object(Bucket="boto-versions", Key="doc")
+    raise SystemExit("delete marker did not hide the object")
+except s3.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "404", e.response
+s3.delete_object(Bucket="boto-versions", Key="doc", VersionId=dm["VersionId"])
+assert s3.get_object(Bucket="boto-versions", Key="doc")["Body"].read() == b"two"
+s3.put_bucket_versioning(Bucket="boto-versions", VersioningConfiguration={"Status": "Suspended"})
+assert s3.put_object(Bucket="boto-versions", Key="doc", Body=b"null")["VersionId"] == "null"
+versions = s3.list_object_versions(Bucket="boto-versions")["Versions"]
+s3.delete_objects(Bucket="boto-versions", Delete={"Objects": [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]})
+assert "Versions" not in s3.list_object_versions(Bucket="boto-versions")
+s3.delete_bucket(Bucket="boto-versions")
+
+step("tagging, conditions, copy")
+s3.put_object(Bucket="boto-bucket", Key="tagged", Body=b"t", Tagging="a=1&b=2", ContentDisposition="inline")
+assert {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket="boto-bucket", Key="tagged")["TagSet"]} == {"a": "1", "b": "2"}
+got = s3.get_object(Bucket="boto-bucket", Key="tagged", ResponseContentType="text/x-boto")
+assert got["ContentType"] == "text/x-boto" and got["ContentDisposition"] == "inline"
+etag = got["ETag"]
+try:
+    s3.get_object(Bucket="boto-bucket", Key="tagged", IfNoneMatch=etag)
+    raise SystemExit("If-None-Match ignored")
+except s3.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "304", e.response
+s3.copy_object(Bucket="boto-bucket", Key="tagged-copy", CopySource={"Bucket": "boto-bucket", "Key": "tagged"},
+               CopySourceIfMatch=etag)
+assert s3.get_object(Bucket="boto-bucket", Key="tagged-copy")["Body"].read() == b"t"
+
 step("delete objects")
 all_keys = [{"Key": c["Key"]} for c in s3.list_objects_v2(Bucket="boto-bucket")["Contents"]]
 res = s3.delete_objects(Bucket="boto-bucket", Delete={"Objects": all_keys})

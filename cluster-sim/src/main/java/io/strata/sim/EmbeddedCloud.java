@@ -1,6 +1,8 @@
 package io.strata.sim;
 
 import io.strata.block.nbd.NbdServer;
+import io.strata.nfs.NfsConfig;
+import io.strata.nfs.NfsGateway;
 import io.strata.common.AdminHttpServer;
 import io.strata.s3.S3Server;
 import io.strata.s3.auth.AccessKey;
@@ -26,11 +28,15 @@ final class EmbeddedCloud implements AutoCloseable {
   static final int DEFAULT_NBD_PORT = 10809;
   static final int DEFAULT_S3_PORT = 9000;
   static final int DEFAULT_S3_TLS_PORT = 9443;
+  static final int DEFAULT_NFS_PORT = NfsConfig.DEFAULT_NFS_PORT;
+  static final int DEFAULT_MOUNT_PORT = NfsConfig.DEFAULT_MOUNT_PORT;
+  static final int DEFAULT_PORTMAP_PORT = NfsConfig.DEFAULT_PORTMAP_PORT;
 
   private final MiniCluster cluster;
   private final AdminHttpServer admin;
   private final NbdServer nbd;
   private final S3Server s3;
+  private final NfsGateway nfs;
   private final AccessKey adminKey;
   private final Path credentialsFile;
 
@@ -54,6 +60,9 @@ final class EmbeddedCloud implements AutoCloseable {
       this.nbd = new NbdServer(cluster.client(), cluster.poolId(), host, a.getInt("nbd-port", DEFAULT_NBD_PORT)).start();
       this.s3 = new S3Server(cluster.client(), cluster.poolId(), host, a.getInt("s3-port", DEFAULT_S3_PORT))
           .withTls(a.getInt("s3-tls-port", DEFAULT_S3_TLS_PORT), TlsMaterial.ensure(data)).start();
+      this.nfs = new NfsGateway(cluster.client(), cluster.poolId(), NfsConfig.defaults().withPorts(
+          a.getInt("nfs-port", DEFAULT_NFS_PORT), a.getInt("mount-port", DEFAULT_MOUNT_PORT),
+          a.getInt("portmap-port", DEFAULT_PORTMAP_PORT))).start();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the NBD server", e);
@@ -61,20 +70,10 @@ final class EmbeddedCloud implements AutoCloseable {
     this.admin = new AdminHttpServer(host, a.getInt("admin-port", DEFAULT_ADMIN_PORT));
     routes();
     new VolumeRoutes(nbd).register(admin);
+    new ShareRoutes(nfs.shares(), "?version=3&nfsport=" + nfs.nfsPort() + "&mountport=" + nfs.mountPort()).register(admin);
     this.credentialsFile = data.resolve("credentials");
     this.adminKey = AdminCredentials.ensure(s3.iam(), credentialsFile);
-    admin.route("/admin/user", req -> {
-      if (!"create".equals(req.param("action")) || req.param("name") == null) {
-        return Response.json(400, "{\"error\":\"action=create&name=NAME\"}");
-      }
-      try {
-        AccessKey k = s3.iam().createUser(req.param("name"));
-        return Response.json(200, "{\"user\":\"" + k.userName() + "\",\"accessKeyId\":\"" + k.accessKeyId()
-            + "\",\"secretAccessKey\":\"" + k.secretKey() + "\"}");
-      } catch (RuntimeException e) {
-        return Response.json(409, "{\"error\":\"" + e.getMessage() + "\"}");
-      }
-    });
+    new S3AdminRoutes(s3.iam()).register(admin);
     admin.start();
     Metrics.global().gauge("strata_metadata_leader_present", "1 if a metadata leader is elected",
         () -> cluster.metadataLeader() >= 0 ? 1 : 0);
@@ -137,6 +136,10 @@ final class EmbeddedCloud implements AutoCloseable {
     System.out.println("            access key " + adminKey.accessKeyId() + "   secret " + adminKey.secretKey());
     System.out.println("            AWS_SHARED_CREDENTIALS_FILE=" + credentialsFile + " aws --profile strata"
         + " --endpoint-url http://127.0.0.1:" + s3.port() + " s3 ls");
+    System.out.println("  nfs       nfs://127.0.0.1/SHARE?version=3&nfsport=" + nfs.nfsPort() + "&mountport=" + nfs.mountPort()
+        + "   (./strata share create NAME --size 10G)" + (nfs.portmapPort() > 0 ? "   portmapper :" + nfs.portmapPort() : ""));
+    System.out.println("            mount -t nfs -o vers=3,tcp,port=" + nfs.nfsPort() + ",mountport=" + nfs.mountPort()
+        + ",nolock 127.0.0.1:/SHARE /mnt");
     System.out.println("  data dir  " + cluster.baseDir());
     System.out.println("  try       ./strata status   |   ./strata disk fail dn0 0   |   ./strata node kill dn1");
     System.out.println("Stop with Ctrl-C (SIGTERM): a clean shutdown; ./strata up again resumes on the same data.");
@@ -156,6 +159,7 @@ final class EmbeddedCloud implements AutoCloseable {
   public synchronized void close() {
     admin.close();
     s3.close();
+    nfs.close();
     nbd.close();
     cluster.close();
   }

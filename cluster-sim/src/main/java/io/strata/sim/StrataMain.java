@@ -7,6 +7,7 @@ import io.strata.datanode.DatanodeServer;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.metadata.server.MetadataConfig;
 import io.strata.metadata.server.MetadataServer;
+import io.strata.s3.S3Service;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +24,15 @@ public final class StrataMain {
   static final String USAGE = """
       usage: strata COMMAND [options]
         up [--data DIR] [--admin-port 7070] [--datanodes 3] [--disks 2]
+           [--nfs-port 2049] [--mount-port 20048] [--portmap-port 111 (-1: off; skipped when taken)]
                                     start the whole embedded cloud in one process
         metadata --id m0 --peers m0=HOST:PORT,... --data DIR [--admin-port N]
                                     run one metadata peer
         datanode --id dn0 --meta m0=HOST:PORT,... --data DIR [--port N] [--disks 2] [--capacity 64G] [--admin-port N]
                                     run one datanode
         pool create NAME --meta PEERS [--replication 3] [--min 2] [--pgs 64]
+        s3 --meta m0=HOST:PORT,... [--pool NAME] [--port 9000] [--admin-port N]
+                                    run one S3 gateway (admin: /health, /metrics, /admin/user, /admin/key)
         status [--admin http://127.0.0.1:7070]
         disk fail|heal|slow|bandwidth|bitflip NODE DISK [--latency-us N] [--bytes-per-sec N] [--probability P]
         node kill|restart NODE
@@ -37,6 +41,9 @@ public final class StrataMain {
         volume attach NAME --holder ID [--mode exclusive|shared|read-only] [--takeover] | detach NAME --holder ID
         snapshot create|delete VOLUME SNAPSHOT | snapshot list VOLUME
         user create NAME              an S3 user with a new access key
+        key create|list USER | key delete USER KEY_ID   a user's S3 access keys
+        share create NAME --size 100G [--clients 127.0.0.0/8,...] [--rw|--ro] [--root-squash|--no-root-squash]
+        share list | share delete NAME  NFS shares (exports)
       """;
 
   public static void main(String[] argv) throws Exception {
@@ -51,12 +58,16 @@ public final class StrataMain {
         case "metadata" -> metadata(a);
         case "datanode" -> datanode(a);
         case "pool" -> pool(a);
+        case "s3" -> s3(a);
         case "status" -> System.out.println(call(a, "/health"));
         case "disk" -> System.out.println(call(a, "/admin/disk?action=" + a.pos(0) + "&node=" + a.pos(1) + "&disk="
             + a.pos(2) + "&latencyMicros=" + a.get("latency-us", "20000") + "&probability=" + a.get("probability", "0.01") + "&bytesPerSecond=" + a.getSize("bytes-per-sec", 0)));
         case "node" -> System.out.println(call(a, "/admin/node?action=" + a.pos(0) + "&node=" + a.pos(1)));
         case "volume" -> System.out.println(call(a, volumePath(a)));
         case "user" -> System.out.println(call(a, "/admin/user?action=" + a.pos(0) + "&name=" + enc(a.pos(1))));
+        case "key" -> System.out.println(call(a, "/admin/key?action=" + a.pos(0) + "&user=" + enc(a.pos(1))
+            + (a.positionals() > 2 ? "&id=" + enc(a.pos(2)) : "")));
+        case "share" -> System.out.println(call(a, sharePath(a)));
         case "snapshot" -> System.out.println(call(a, "/admin/snapshot?action=" + a.pos(0) + "&volume="
             + enc(a.pos(1)) + (a.positionals() > 2 ? "&name=" + enc(a.pos(2)) : "")));
         default -> {
@@ -121,6 +132,15 @@ public final class StrataMain {
     });
   }
 
+  private static void s3(Args a) throws Exception {
+    S3Service s3 = new S3Service(MetadataConfig.parsePeers(a.get("meta", "")), a.get("pool", "default"), "127.0.0.1",
+        a.getInt("port", EmbeddedCloud.DEFAULT_S3_PORT), a.getInt("admin-port", 0));
+    new S3AdminRoutes(s3.server().iam()).register(s3.admin());
+    System.out.println("s3 gateway up at http://127.0.0.1:" + s3.server().port() + "; admin http://127.0.0.1:"
+        + s3.admin().port() + "/health");
+    block(s3::close);
+  }
+
   private static void pool(Args a) {
     if (!a.pos(0).equals("create")) {
       throw new IllegalArgumentException("pool create NAME ...");
@@ -154,6 +174,27 @@ public final class StrataMain {
     }
     if (a.has("takeover")) {
       p.append("&takeover=true");
+    }
+    return p.toString();
+  }
+
+  private static String sharePath(Args a) {
+    String action = a.pos(0);
+    StringBuilder p = new StringBuilder("/admin/share?action=").append(enc(action));
+    if (!action.equals("list")) {
+      p.append("&name=").append(enc(a.pos(1)));
+    }
+    if (action.equals("create")) {
+      if (a.has("ro") && a.has("rw")) {
+        throw new IllegalArgumentException("--ro or --rw, not both");
+      }
+      if (a.has("root-squash") && a.has("no-root-squash")) {
+        throw new IllegalArgumentException("--root-squash or --no-root-squash, not both");
+      }
+      p.append("&size=").append(enc(a.get("size", "10G")))
+          .append("&clients=").append(enc(a.get("clients", "127.0.0.0/8")))
+          .append("&access=").append(a.has("ro") ? "ro" : "rw")
+          .append("&squash=").append(a.has("no-root-squash") ? "none" : "root");
     }
     return p.toString();
   }

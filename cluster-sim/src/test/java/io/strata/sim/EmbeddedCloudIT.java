@@ -77,7 +77,8 @@ class EmbeddedCloudIT {
     int s3TlsPort = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + admin, "--metadata-port", "" + metaBase,
         "--datanode-port", "" + dnBase, "--pgs", "16", "--nbd-port", "" + nbdPort, "--s3-port", "" + s3Port,
-        "--s3-tls-port", "" + s3TlsPort};
+        "--s3-tls-port", "" + s3TlsPort, "--nfs-port", "" + Ports.freePort(), "--mount-port", "" + Ports.freePort(),
+        "--portmap-port", "-1"};
     Map<String, String> peers = new LinkedHashMap<>();
     for (int i = 0; i < 3; i++) {
       peers.put("m" + i, "127.0.0.1:" + (metaBase + i));
@@ -142,7 +143,7 @@ class EmbeddedCloudIT {
       aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "cp", file.toString(), "s3://tls-bucket/x/up.bin");
       assertTrue(aws(data, "--endpoint-url", https, "--ca-bundle", caBundle, "s3", "ls", "--recursive",
           "s3://tls-bucket").contains("x/up.bin"));
-      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{class=\"2xx\"}"), "S3 metrics exported");
+      assertTrue(get(admin, "/metrics").contains("strata_s3_responses_total{method=\"PUT\",class=\"2xx\"}"), "S3 metrics exported");
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", nbdPort)) {
         byte[] magic = s.getInputStream().readNBytes(8);
         assertEquals("NBDMAGIC", new String(magic, java.nio.charset.StandardCharsets.US_ASCII));

@@ -1,52 +1,50 @@
 package io.strata.client;
 
-import io.strata.common.Threads;
 import com.google.protobuf.ByteString;
 import io.strata.common.Checksums;
 import io.strata.common.Hashing;
+import io.strata.client.Retrier.Attempt;
 import io.strata.proto.ChunkId;
 import io.strata.proto.ChunkStatus;
-import io.strata.proto.ClusterMap;
 import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
 import io.strata.proto.Member;
-import io.strata.proto.PlacementGroup;
 import io.strata.proto.PoolInfo;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.WriteChunkReply;
 import io.strata.proto.WriteChunkRequest;
+import io.strata.transport.Frame;
+import io.strata.transport.Kind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Replicated chunk I/O with the replication hidden: each call goes to the primary of the chunk's
  * placement group, and on a stale map, a moved primary or a missing replica it refreshes the map
- * and retries with bounded exponential backoff until {@link #OPERATION_DEADLINE_MILLIS}.
+ * and retries with bounded exponential backoff until {@link #OPERATION_DEADLINE_MILLIS}
+ * ({@link Retrier}). Calls travel over the datanodes' data transport ({@code io.strata.transport}).
  * Checksums are computed before sending and verified on every read.
  */
 public final class ChunkClient implements AutoCloseable {
   public static final long OPERATION_DEADLINE_MILLIS = 60_000;
   public static final long RPC_DEADLINE_MILLIS = 15_000;
-  static final long BACKOFF_MIN_MILLIS = 20;
-  static final long BACKOFF_MAX_MILLIS = 1_000;
   public static final int MAX_CHUNK_BYTES = 8 << 20;
 
   private final ClusterMapCache maps;
   private final PeerChannels channels;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("chunk-client-retry"));
+  private final Retrier retrier;
 
   public ChunkClient(ClusterMapCache maps, PeerChannels channels) {
     this.maps = maps;
     this.channels = channels;
+    this.retrier = new Retrier(maps, OPERATION_DEADLINE_MILLIS);
   }
 
   public ClusterMapCache maps() {
@@ -92,24 +90,29 @@ public final class ChunkClient implements AutoCloseable {
    */
   public CompletableFuture<Long> write(ChunkId id, ByteString data, boolean sync, Fence fence) {
     if (data.size() > MAX_CHUNK_BYTES) {
-      return CompletableFuture.failedFuture(new ChunkException(ChunkStatus.CHUNK_INVALID,
-          "chunk of " + data.size() + " bytes exceeds " + MAX_CHUNK_BYTES));
+      return CompletableFuture.failedFuture(tooLarge(data.size()));
     }
     int crc = Checksums.crc32c(data.asReadOnlyByteBuffer());
-    return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
-      if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for " + id.getPg(), 0));
-      }
-      WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
-          .setData(data).setCrc32C(crc).setSync(sync);
-      if (!fence.isNone()) {
-        req.setFence(fence.toProto());
-      }
-      return channels.writes(primary).submit(req.build())
-          .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
-    }, "write " + describe(id));
+    return retrier.run(() -> mutate(id, () -> payloadOf(data), crc, sync, fence, false), "write " + describe(id));
+  }
+
+  /**
+   * Writes a whole chunk from a buffer without copying it (for gateways that hold the bytes in
+   * Netty buffers, ideally direct ones). Takes over the caller's reference to {@code data} and
+   * releases it when the write completes, successfully or not.
+   */
+  public CompletableFuture<Long> write(ChunkId id, ByteBuf data, boolean sync, Fence fence) {
+    if (data.readableBytes() > MAX_CHUNK_BYTES) {
+      data.release();
+      return CompletableFuture.failedFuture(tooLarge(data.readableBytes()));
+    }
+    int crc = Checksums.crc32c(data.nioBuffer());
+    return retrier.run(() -> mutate(id, data::retainedDuplicate, crc, sync, fence, false), "write " + describe(id))
+        .whenComplete((v, t) -> data.release());
+  }
+
+  private static ChunkException tooLarge(int size) {
+    return new ChunkException(ChunkStatus.CHUNK_INVALID, "chunk of " + size + " bytes exceeds " + MAX_CHUNK_BYTES);
   }
 
   public CompletableFuture<Long> delete(ChunkId id) {
@@ -118,44 +121,93 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Deletes a chunk under {@code fence} (see {@link #write(ChunkId, ByteString, boolean, Fence)}). */
   public CompletableFuture<Long> delete(ChunkId id, Fence fence) {
-    return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
-      if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Long>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
-      }
-      WriteChunkRequest.Builder b = WriteChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id).setDelete(true);
-      if (!fence.isNone()) {
-        b.setFence(fence.toProto());
-      }
-      WriteChunkRequest req = b.build();
-      return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).write(req))
-          .thenApply(r -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion()));
-    }, "delete " + describe(id));
+    return retrier.run(() -> mutate(id, () -> Unpooled.EMPTY_BUFFER, 0, false, fence, true), "delete " + describe(id));
+  }
+
+  /** One try of a write or delete, to the primary in our current map; each try gets its own payload reference. */
+  private CompletableFuture<Attempt<Long>> mutate(ChunkId id, Supplier<ByteBuf> payload, int crc, boolean sync,
+                                                  Fence fence, boolean delete) {
+    MapIndex idx = maps.index();
+    String primary = primaryDataAddress(idx, id);
+    if (primary == null) {
+      return CompletableFuture.completedFuture(Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary for "
+          + id.getPg(), 0));
+    }
+    WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
+        .setCrc32C(crc).setSync(sync).setDelete(delete);
+    if (!fence.isNone()) {
+      req.setFence(fence.toProto());
+    }
+    return channels.data(primary).call(Kind.WRITE, req.build(), payload.get(), RPC_DEADLINE_MILLIS).thenApply(f -> {
+      WriteChunkReply r = header(f, WriteChunkReply.class);
+      return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), r.getVersion());
+    });
+  }
+
+  /** The bytes of a ByteString as a buffer, without copying them. */
+  static ByteBuf payloadOf(ByteString data) {
+    if (data.isEmpty()) {
+      return Unpooled.EMPTY_BUFFER;
+    }
+    List<java.nio.ByteBuffer> parts = data.asReadOnlyByteBufferList();
+    return parts.size() == 1 ? Unpooled.wrappedBuffer(parts.get(0))
+        : Unpooled.wrappedBuffer(parts.toArray(new java.nio.ByteBuffer[0]));
+  }
+
+  /** The header of a reply frame, releasing the frame. */
+  static <T extends com.google.protobuf.MessageLite> T header(Frame f, Class<T> type) {
+    try {
+      return f.header(type);
+    } finally {
+      f.release();
+    }
   }
 
   /** Reads {@code length} bytes at {@code offset} (0 = to the end); empty if the chunk does not exist. */
   public CompletableFuture<Optional<ByteString>> read(ChunkId id, int offset, int length) {
-    return retrying(() -> {
-      ClusterMap m = maps.current();
-      String primary = primaryAddress(m, id);
-      if (primary == null) {
-        return CompletableFuture.completedFuture(Attempt.<Optional<ByteString>>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
+    return readBuffer(id, offset, length).thenApply(o -> o.map(b -> {
+      try {
+        return ByteString.copyFrom(b.nioBuffer());
+      } finally {
+        b.release();
       }
-      ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(m.getEpoch()).setId(id)
+    }));
+  }
+
+  /**
+   * Like {@link #read}, handing over the transport's (direct) buffer instead of a copy: the
+   * caller owns the returned buffer and must release it, e.g. by writing it to its own channel.
+   * The bytes were verified against their CRC32C.
+   */
+  public CompletableFuture<Optional<ByteBuf>> readBuffer(ChunkId id, int offset, int length) {
+    return retrier.run(() -> {
+      MapIndex idx = maps.index();
+      String primary = primaryDataAddress(idx, id);
+      if (primary == null) {
+        return CompletableFuture.completedFuture(Attempt.<Optional<ByteBuf>>retry(ChunkStatus.CHUNK_UNAVAILABLE,
+            "no primary", 0));
+      }
+      ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
           .setOffset(offset).setLength(length).build();
-      return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).read(req)).thenApply(this::readAttempt);
+      return channels.data(primary).call(Kind.READ, req, Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
+          .thenApply(ChunkClient::readAttempt);
     }, "read " + describe(id));
   }
 
-  private Attempt<Optional<ByteString>> readAttempt(ReadChunkReply r) {
+  /** Verifies a read reply's bytes against its CRC; on success the payload's reference goes to the caller. */
+  private static Attempt<Optional<ByteBuf>> readAttempt(Frame f) {
+    ReadChunkReply r = f.header(ReadChunkReply.class);
+    if (r.getStatus() == ChunkStatus.CHUNK_OK && Checksums.crc32c(f.payload().nioBuffer()) == r.getCrc32C()) {
+      return Attempt.done(Optional.of(f.payload()));
+    }
+    f.release();
     if (r.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
       return Attempt.done(Optional.empty());
     }
-    if (r.getStatus() == ChunkStatus.CHUNK_OK && Checksums.crc32c(r.getData().asReadOnlyByteBuffer()) != r.getCrc32C()) {
+    if (r.getStatus() == ChunkStatus.CHUNK_OK) {
       return Attempt.retry(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, "reply failed its checksum", r.getEpoch());
     }
-    return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), Optional.of(r.getData()));
+    return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), null);
   }
 
   /** Makes every acknowledged write to these groups durable on every acting member. */
@@ -168,42 +220,42 @@ public final class ChunkClient implements AutoCloseable {
    * raised above {@code fence}'s epoch: a fenced holder learns that its writes are not all in.
    */
   public CompletableFuture<Void> flush(int poolId, Collection<Integer> pgs, Fence fence) {
-    ClusterMap m = maps.current();
+    MapIndex m = maps.index();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     java.util.Map<String, List<Integer>> byPrimary = new java.util.HashMap<>();
     for (int pg : pgs) {
-      String primary = primaryAddress(m, ChunkId.newBuilder().setPool(poolId).setPg(pg).build());
+      String primary = primaryDataAddress(m, ChunkId.newBuilder().setPool(poolId).setPg(pg).build());
       byPrimary.computeIfAbsent(primary == null ? "" : primary, k -> new ArrayList<>()).add(pg);
     }
     for (List<Integer> group : byPrimary.values()) {
-      all.add(this.<Boolean>retrying(() -> {
-        ClusterMap cm = maps.current();
-        String primary = primaryAddress(cm, ChunkId.newBuilder().setPool(poolId).setPg(group.get(0)).build());
+      all.add(retrier.<Boolean>run(() -> {
+        MapIndex idx = maps.index();
+        String primary = primaryDataAddress(idx, ChunkId.newBuilder().setPool(poolId).setPg(group.get(0)).build());
         if (primary == null) {
           return CompletableFuture.completedFuture(Attempt.<Boolean>retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
         }
-        FlushRequest.Builder fb = FlushRequest.newBuilder().setEpoch(cm.getEpoch()).setPool(poolId).addAllPgs(group);
+        FlushRequest.Builder fb = FlushRequest.newBuilder().setEpoch(idx.map().getEpoch()).setPool(poolId)
+            .addAllPgs(group);
         if (!fence.isNone()) {
           fb.setFence(fence.toProto());
         }
-        FlushRequest req = fb.build();
-        return Futures.of(channels.stub(primary, RPC_DEADLINE_MILLIS).flush(req))
-            .thenApply((FlushReply r) -> Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), true));
+        return channels.data(primary).call(Kind.FLUSH, fb.build(), Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
+            .thenApply(f -> {
+              FlushReply r = header(f, FlushReply.class);
+              return Attempt.from(r.getStatus(), r.getMessage(), r.getEpoch(), true);
+            });
       }, "flush pool " + poolId).thenApply(x -> null));
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
   }
 
-  static String primaryAddress(ClusterMap m, ChunkId id) {
-    Optional<PlacementGroup> g = ClusterMapCache.group(m, id.getPool(), id.getPg());
-    if (g.isEmpty()) {
-      return null;
-    }
-    List<Member> acting = ClusterMapCache.acting(m, g.get());
+  /** The data address of the group's primary, or null if it has none now. */
+  static String primaryDataAddress(MapIndex m, ChunkId id) {
+    List<Member> acting = m.acting(id.getPool(), id.getPg());
     if (acting.isEmpty()) {
       return null;
     }
-    String a = ClusterMapCache.address(m, acting.get(0).getNodeId());
+    String a = m.dataAddress(acting.get(0).getNodeId());
     return a.isEmpty() ? null : a;
   }
 
@@ -211,74 +263,8 @@ public final class ChunkClient implements AutoCloseable {
     return id.getPool() + "/" + id.getPg() + "/" + id.getObjectId().toStringUtf8() + "#" + id.getIndex();
   }
 
-  /** The outcome of one try: a value, a retryable status, or a final failure. */
-  record Attempt<T>(T value, ChunkStatus status, String message, long epoch, boolean retry) {
-    static <T> Attempt<T> done(T value) {
-      return new Attempt<>(value, ChunkStatus.CHUNK_OK, "", 0, false);
-    }
-
-    static <T> Attempt<T> retry(ChunkStatus s, String message, long epoch) {
-      return new Attempt<>(null, s, message, epoch, true);
-    }
-
-    static <T> Attempt<T> from(ChunkStatus s, String message, long epoch, T value) {
-      if (s == ChunkStatus.CHUNK_OK) {
-        return done(value);
-      }
-      return new Attempt<>(null, s, message, epoch, ChunkException.retryable(s));
-    }
-  }
-
-  private <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<Attempt<T>>> attempt, String what) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    long deadline = System.currentTimeMillis() + OPERATION_DEADLINE_MILLIS;
-    tryOnce(attempt, what, result, deadline, BACKOFF_MIN_MILLIS);
-    return result;
-  }
-
-  private <T> void tryOnce(Supplier<CompletableFuture<Attempt<T>>> attempt, String what,
-                           CompletableFuture<T> result, long deadline, long backoff) {
-    CompletableFuture<Attempt<T>> f;
-    try {
-      f = attempt.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.exceptionally(transportError()).thenAccept(a -> {
-      if (!a.retry() && a.status() == ChunkStatus.CHUNK_OK) {
-        result.complete(a.value());
-        return;
-      }
-      if (!a.retry()) {
-        result.completeExceptionally(new ChunkException(a.status(), what + ": " + a.message()));
-        return;
-      }
-      if (System.currentTimeMillis() + backoff > deadline) {
-        result.completeExceptionally(new ChunkException(a.status(), what + " gave up after "
-            + OPERATION_DEADLINE_MILLIS + " ms: " + a.message()));
-        return;
-      }
-      timer.schedule(() -> {
-        try {
-          if (a.epoch() > maps.current().getEpoch()) {
-            maps.refreshIfOlder(a.epoch());
-          } else {
-            maps.refresh();
-          }
-        } catch (RuntimeException e) {
-          // metadata briefly unreachable: retry with the map we have
-        }
-        tryOnce(attempt, what, result, deadline, Math.min(backoff * 2, BACKOFF_MAX_MILLIS));
-      }, backoff, TimeUnit.MILLISECONDS);
-    });
-  }
-
-  private static <T> Function<Throwable, Attempt<T>> transportError() {
-    return t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0);
-  }
-
   @Override
   public void close() {
-    timer.shutdownNow();
+    retrier.close();
   }
 }

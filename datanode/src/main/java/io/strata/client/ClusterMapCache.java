@@ -10,6 +10,7 @@ import io.strata.proto.PoolInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -30,6 +31,8 @@ public final class ClusterMapCache {
   private final MetadataClient meta;
   private final List<Consumer<ClusterMap>> listeners = new CopyOnWriteArrayList<>();
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
+  private volatile MapIndex index = MapIndex.of(ClusterMap.getDefaultInstance());
+  private CompletableFuture<ClusterMap> refreshing;
   private final java.util.concurrent.atomic.AtomicLong confirmedAtNanos = new java.util.concurrent.atomic.AtomicLong(
       System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1));
 
@@ -40,6 +43,40 @@ public final class ClusterMapCache {
   public ClusterMap current() {
     return map;
   }
+
+  /** Lookups over the current map. */
+  public MapIndex index() {
+    MapIndex i = index;
+    return i.map() == map ? i : MapIndex.of(map);
+  }
+
+  /**
+   * The map once it is at least {@code epoch}, refreshing in the background (one refresh at a
+   * time, shared by all waiters) so that no event loop ever waits for metadata. Completes with
+   * whatever map we have when the refresh is done, which may still be older if metadata is.
+   */
+  public CompletableFuture<ClusterMap> atLeast(long epoch) {
+    ClusterMap m = map;
+    if (m.getEpoch() >= epoch) {
+      return CompletableFuture.completedFuture(m);
+    }
+    CompletableFuture<ClusterMap> f;
+    synchronized (this) {
+      if (refreshing == null) {
+        refreshing = CompletableFuture.supplyAsync(this::refresh, REFRESHER);
+        refreshing.whenComplete((r, t) -> {
+          synchronized (this) {
+            refreshing = null;
+          }
+        });
+      }
+      f = refreshing;
+    }
+    return f.handle((r, t) -> map);
+  }
+
+  private static final java.util.concurrent.ExecutorService REFRESHER = java.util.concurrent.Executors.newCachedThreadPool(
+      io.strata.common.Threads.daemon("map-refresh"));
 
   public void onChange(Consumer<ClusterMap> listener) {
     listeners.add(listener);
@@ -83,6 +120,7 @@ public final class ClusterMapCache {
       return;
     }
     map = next;
+    index = MapIndex.of(next);
     for (Consumer<ClusterMap> l : listeners) {
       l.accept(next);
     }

@@ -8,18 +8,14 @@ import io.strata.proto.ReplicaWrite;
 import io.strata.proto.ReplicaWriteBatch;
 import io.strata.proto.ReplicaWriteBatchReply;
 import io.strata.proto.ReplicaWriteReply;
-import io.strata.proto.WriteChunkBatch;
-import io.strata.proto.WriteChunkBatchReply;
-import io.strata.proto.WriteChunkReply;
-import io.strata.proto.WriteChunkRequest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One gRPC channel per datanode address, created on first use and reused, plus per-address
- * batchers that merge concurrent chunk writes (client to primary) and replica writes (primary to
- * replica) into batch RPCs.
+ * Connections to datanodes, created on first use and reused: one data-transport connection per
+ * data address (the hot path: chunk writes, reads, flushes, replica writes), and one gRPC channel
+ * per service address (peering, repair, barriers, and the batch RPCs kept for tools and tests).
  */
 public final class PeerChannels implements AutoCloseable {
   public static final int MAX_MESSAGE_BYTES = 64 << 20;
@@ -30,8 +26,13 @@ public final class PeerChannels implements AutoCloseable {
   static final int BATCH_QUEUED = 16_384;
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final Map<String, RpcBatcher<WriteChunkRequest, WriteChunkReply>> writes = new ConcurrentHashMap<>();
   private final Map<String, RpcBatcher<ReplicaWrite, ReplicaWriteReply>> replicas = new ConcurrentHashMap<>();
+  private final Map<String, io.strata.transport.DataClient> data = new ConcurrentHashMap<>();
+
+  /** The data-transport connection to {@code address} (a datanode's data_address). */
+  public io.strata.transport.DataClient data(String address) {
+    return data.computeIfAbsent(address, io.strata.transport.DataClient::new);
+  }
 
   /**
    * A batch carries requests of many callers, and may be sent from inside some server call's
@@ -45,14 +46,6 @@ public final class PeerChannels implements AutoCloseable {
     } finally {
       io.grpc.Context.ROOT.detach(previous);
     }
-  }
-
-  /** Chunk writes to the primary at {@code address}, batched. */
-  public RpcBatcher<WriteChunkRequest, WriteChunkReply> writes(String address) {
-    return writes.computeIfAbsent(address, a -> new RpcBatcher<>(
-        list -> inRootContext(() -> Futures.of(stub(a, BATCH_DEADLINE_MILLIS).writeBatch(WriteChunkBatch.newBuilder()
-            .addAllRequests(list).build())).thenApply(WriteChunkBatchReply::getRepliesList)),
-        r -> r.getData().size() + 64, BATCH_IN_FLIGHT, BATCH_ITEMS, BATCH_BYTES, BATCH_QUEUED));
   }
 
   /** Replica writes to the member at {@code address}, batched. */
@@ -72,6 +65,8 @@ public final class PeerChannels implements AutoCloseable {
 
   @Override
   public void close() {
+    data.values().forEach(io.strata.transport.DataClient::close);
+    data.clear();
     channels.values().forEach(ManagedChannel::shutdownNow);
     for (ManagedChannel ch : channels.values()) {
       try {

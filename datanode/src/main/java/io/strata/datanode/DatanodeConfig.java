@@ -17,6 +17,7 @@ import java.util.Map;
  * @param heartbeatInterval how often the node reports to the metadata leader
  * @param scrubInterval pause between background scrub passes (0 = no scrubber)
  * @param failureDomain replicas of one group never share one (default: the node id)
+ * @param dataPort port of the chunk data transport (0 = any free port)
  */
 public record DatanodeConfig(
     String nodeId,
@@ -28,7 +29,8 @@ public record DatanodeConfig(
     Map<String, String> metadataPeers,
     Duration heartbeatInterval,
     Duration scrubInterval,
-    String failureDomain) {
+    String failureDomain,
+    int dataPort) {
 
   public static final long DEFAULT_DISK_CAPACITY_BYTES = 64L << 30;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
@@ -43,21 +45,26 @@ public record DatanodeConfig(
 
   public static DatanodeConfig of(String nodeId, Path dataDir, int disks, Map<String, String> metadataPeers) {
     return new DatanodeConfig(nodeId, "127.0.0.1", 0, dataDir, disks, DEFAULT_DISK_CAPACITY_BYTES, metadataPeers,
-        DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SCRUB_INTERVAL, "");
+        DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SCRUB_INTERVAL, "", 0);
   }
 
   public DatanodeConfig withPort(int p) {
     return new DatanodeConfig(nodeId, host, p, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeatInterval,
-        scrubInterval, failureDomain);
+        scrubInterval, failureDomain, dataPort);
   }
 
   public DatanodeConfig withTiming(Duration heartbeat, Duration scrub) {
     return new DatanodeConfig(nodeId, host, port, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeat,
-        scrub, failureDomain);
+        scrub, failureDomain, dataPort);
   }
 
   public DatanodeConfig withCapacity(long bytes) {
     return new DatanodeConfig(nodeId, host, port, dataDir, disks, bytes, metadataPeers, heartbeatInterval,
-        scrubInterval, failureDomain);
+        scrubInterval, failureDomain, dataPort);
+  }
+
+  public DatanodeConfig withDataPort(int p) {
+    return new DatanodeConfig(nodeId, host, port, dataDir, disks, diskCapacityBytes, metadataPeers, heartbeatInterval,
+        scrubInterval, failureDomain, p);
   }
 }

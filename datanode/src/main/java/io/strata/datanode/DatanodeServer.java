@@ -7,7 +7,9 @@ import io.strata.client.ClusterMapCache;
 import io.strata.client.PeerChannels;
 import io.strata.datanode.disk.DiskFaults;
 import io.strata.datanode.disk.SimulatedDisk;
+import io.strata.datanode.replication.ChunkPaths;
 import io.strata.datanode.replication.ChunkServiceImpl;
+import io.strata.datanode.replication.DataHandler;
 import io.strata.datanode.replication.Peering;
 import io.strata.datanode.replication.PgTable;
 import io.strata.datanode.replication.Scrubber;
@@ -37,6 +39,8 @@ public final class DatanodeServer implements AutoCloseable {
   private final ExecutorService rpcExecutor;
   private final ExecutorService readExecutor;
   private final Server server;
+  private final ChunkPaths paths;
+  private io.strata.transport.DataServer dataServer;
   private final LocalNode node;
   private final Peering peering;
   private final Scrubber scrubber;
@@ -59,8 +63,9 @@ public final class DatanodeServer implements AutoCloseable {
     this.scrubber = new Scrubber(node);
     this.rpcExecutor = Executors.newFixedThreadPool(RPC_THREADS, Threads.daemon("chunk-rpc-" + config.nodeId()));
     this.readExecutor = Executors.newFixedThreadPool(READ_THREADS, Threads.daemon("chunk-read-" + config.nodeId()));
+    this.paths = new ChunkPaths(node, readExecutor);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-        .addService(new ChunkServiceImpl(node, readExecutor))
+        .addService(new ChunkServiceImpl(node, paths, readExecutor))
         .executor(rpcExecutor)
         .maxInboundMessageSize(MAX_INBOUND_BYTES)
         .build();
@@ -70,13 +75,20 @@ public final class DatanodeServer implements AutoCloseable {
 
   public DatanodeServer start() throws IOException {
     server.start();
+    try {
+      dataServer = new io.strata.transport.DataServer(config.host(), config.dataPort(), new DataHandler(paths));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding the data port", e);
+    }
     String address = config.host() + ":" + server.getPort();
-    hb = new Heartbeater(config, address, disks, meta, maps);
+    String dataAddress = config.host() + ":" + dataServer.port();
+    hb = new Heartbeater(config, address, dataAddress, disks, meta, maps);
     hb.start();
     if (!config.scrubInterval().isZero()) {
       scrubber.start(config.scrubInterval().toMillis());
     }
-    LOG.info("datanode {} serving at {} with {} disks", config.nodeId(), address, disks.size());
+    LOG.info("datanode {} serving at {} (data {}) with {} disks", config.nodeId(), address, dataAddress, disks.size());
     return this;
   }
 
@@ -119,6 +131,9 @@ public final class DatanodeServer implements AutoCloseable {
   public void close() {
     if (hb != null) {
       hb.close();
+    }
+    if (dataServer != null) {
+      dataServer.close();
     }
     server.shutdownNow();
     try {

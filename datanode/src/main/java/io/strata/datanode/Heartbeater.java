@@ -25,16 +25,18 @@ final class Heartbeater implements AutoCloseable {
 
   private final DatanodeConfig config;
   private final String address;
+  private final String dataAddress;
   private final java.util.List<SimulatedDisk> disks;
   private final MetadataClient meta;
   private final ClusterMapCache maps;
   private final ScheduledExecutorService timer;
   private volatile boolean registered;
 
-  Heartbeater(DatanodeConfig config, String address, java.util.List<SimulatedDisk> disks, MetadataClient meta,
-              ClusterMapCache maps) {
+  Heartbeater(DatanodeConfig config, String address, String dataAddress, java.util.List<SimulatedDisk> disks,
+              MetadataClient meta, ClusterMapCache maps) {
     this.config = config;
     this.address = address;
+    this.dataAddress = dataAddress;
     this.disks = disks;
     this.meta = meta;
     this.maps = maps;
@@ -57,7 +59,7 @@ final class Heartbeater implements AutoCloseable {
       long started = System.nanoTime();
       if (!registered) {
         RegisterDatanode.Builder reg = RegisterDatanode.newBuilder().setNodeId(config.nodeId()).setAddress(address)
-            .setFailureDomain(config.failureDomain());
+            .setDataAddress(dataAddress).setFailureDomain(config.failureDomain());
         disks.forEach(d -> reg.addDisks(d.info()));
         r = meta.submit(MetaCommand.newBuilder().setRegisterDatanode(reg).build()).join();
         registered = r.getStatus() == MetaStatus.META_OK;

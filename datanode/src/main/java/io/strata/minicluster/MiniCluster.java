@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * survive a datanode restart.
  */
 public final class MiniCluster implements AutoCloseable {
+  /** With fixed ports, datanode i serves its data transport on datanode base port + this + i. */
+  public static final int DATA_PORT_OFFSET = 50;
+
   private final Builder b;
   private final Path baseDir;
   private final boolean ownsDir;
@@ -40,6 +43,7 @@ public final class MiniCluster implements AutoCloseable {
   private final MetadataServer[] metas;
   private final DatanodeServer[] datanodes;
   private final int[] datanodePorts;
+  private final int[] dataPorts;
   private final List<List<DiskFaults>> faults = new ArrayList<>();
   private StrataClient client;
   private int poolId;
@@ -51,12 +55,14 @@ public final class MiniCluster implements AutoCloseable {
     this.metas = new MetadataServer[b.metadataPeers];
     this.datanodes = new DatanodeServer[b.datanodes];
     this.datanodePorts = new int[b.datanodes];
+    this.dataPorts = new int[b.datanodes];
     for (int i = 0; i < b.metadataPeers; i++) {
       int port = b.metadataBasePort > 0 ? b.metadataBasePort + i : Ports.freePort();
       metaPeers.put("m" + i, "127.0.0.1:" + port);
     }
     for (int i = 0; i < b.datanodes; i++) {
       datanodePorts[i] = b.datanodeBasePort > 0 ? b.datanodeBasePort + i : Ports.freePort();
+      dataPorts[i] = b.datanodeBasePort > 0 ? b.datanodeBasePort + DATA_PORT_OFFSET + i : Ports.freePort();
       List<DiskFaults> f = new ArrayList<>();
       for (int d = 0; d < b.disksPerNode; d++) {
         f.add(new DiskFaults(b.seed * 1000 + i * 10L + d));
@@ -174,7 +180,8 @@ public final class MiniCluster implements AutoCloseable {
   public void restartDatanode(int i) throws IOException {
     killDatanode(i);
     DatanodeConfig cfg = DatanodeConfig.of("dn" + i, baseDir.resolve("dn" + i), b.disksPerNode, metaPeers)
-        .withPort(datanodePorts[i]).withTiming(b.heartbeat, b.scrubInterval).withCapacity(b.diskCapacityBytes);
+        .withPort(datanodePorts[i]).withDataPort(dataPorts[i]).withTiming(b.heartbeat, b.scrubInterval)
+        .withCapacity(b.diskCapacityBytes);
     datanodes[i] = new DatanodeServer(cfg, faults.get(i)).start();
   }
 

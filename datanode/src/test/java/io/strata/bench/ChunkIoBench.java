@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
 import io.strata.proto.ChunkId;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +22,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Replicated chunk writes and reads through the client library, 3 copies, with a fixed number of
- * operations in flight. Score = operations per second (multiply by the size for bytes/s).
+ * Replicated chunk writes, reads and write+flush pairs through the client library, 3 copies,
+ * with a fixed number of operations in flight. Score = operations per second (multiply by the
+ * size for bytes/s). Reads read chunks that exist (the setup writes every key once). Typical runs:
+ * {@code ./strata bench ChunkIoBench -p inFlight=32} and
+ * {@code ./strata bench 'ChunkIoBench.writeFlush' -p inFlight=1 -p sizeBytes=4096}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -51,17 +55,29 @@ public class ChunkIoBench {
     payload = ByteString.copyFrom(b);
     chunks = s.cluster.client().chunks();
     pool = s.cluster.poolId();
-    // Pre-populate the chunks the read benchmark reads.
-    run(true, 0);
+    // Every chunk the read benchmark reads exists (a read of a missing chunk is much cheaper).
+    for (long base = 0; base < keys(); base += OPS) {
+      run(Op.WRITE, base);
+    }
   }
 
-  private void run(boolean write, long base) {
+  private int keys() {
+    return sizeBytes > 65536 ? 256 : 8192;
+  }
+
+  enum Op { WRITE, READ, WRITE_FLUSH }
+
+  private void run(Op op, long base) {
     Semaphore window = new Semaphore(inFlight);
     CompletableFuture<?>[] all = new CompletableFuture<?>[OPS];
     for (int i = 0; i < OPS; i++) {
       window.acquireUninterruptibly();
-      ChunkId id = chunks.chunkId(pool, ByteString.copyFromUtf8("bench"), (base + i) % (sizeBytes > 65536 ? 256 : 8192));
-      CompletableFuture<?> f = write ? chunks.write(id, payload, false) : chunks.read(id, 0, 0);
+      ChunkId id = chunks.chunkId(pool, ByteString.copyFromUtf8("bench"), (base + i) % keys());
+      CompletableFuture<?> f = switch (op) {
+        case WRITE -> chunks.write(id, payload, false);
+        case READ -> chunks.read(id, 0, 0).thenAccept(o -> o.orElseThrow());
+        case WRITE_FLUSH -> chunks.write(id, payload, false).thenCompose(v -> chunks.flush(pool, Set.of(id.getPg())));
+      };
       all[i] = f.whenComplete((v, t) -> window.release());
     }
     CompletableFuture.allOf(all).join();
@@ -70,14 +86,22 @@ public class ChunkIoBench {
   @Benchmark
   @OperationsPerInvocation(OPS)
   public void write() {
-    run(true, next);
+    run(Op.WRITE, next);
     next += OPS;
   }
 
   @Benchmark
   @OperationsPerInvocation(OPS)
   public void read() {
-    run(false, next);
+    run(Op.READ, next);
+    next += OPS;
+  }
+
+  /** A write then a flush of its group, {@code inFlight} pairs at a time: the durable-write path (NBD FLUSH). */
+  @Benchmark
+  @OperationsPerInvocation(OPS)
+  public void writeFlush() {
+    run(Op.WRITE_FLUSH, next);
     next += OPS;
   }
 }

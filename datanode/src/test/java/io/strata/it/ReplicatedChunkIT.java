@@ -92,4 +92,26 @@ class ReplicatedChunkIT {
     }
     assertFalse(pgs.isEmpty());
   }
+
+  @Test
+  void buffersGoInAndComeOutWithoutCopies() {
+    ChunkClient chunks = cluster.client().chunks();
+    for (int size : new int[] {4096, 300_000}) {  // inline in RocksDB, and in an extent
+      byte[] data = new byte[size];
+      new Random(size).nextBytes(data);
+      ChunkId id = chunks.chunkId(cluster.poolId(), ByteString.copyFromUtf8("obj-buf"), size);
+      io.netty.buffer.ByteBuf in = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(size).writeBytes(data);
+      chunks.write(id, in, false, io.strata.client.Fence.NONE).join();
+      assertEquals(0, in.refCnt(), "the client released the caller's buffer");
+      io.netty.buffer.ByteBuf out = chunks.readBuffer(id, 10, 1000).join().orElseThrow();
+      try {
+        byte[] got = new byte[out.readableBytes()];
+        out.getBytes(out.readerIndex(), got);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 10, 1010), got);
+      } finally {
+        out.release();
+      }
+      assertArrayEquals(data, chunks.read(id, 0, 0).join().orElseThrow().toByteArray());
+    }
+  }
 }

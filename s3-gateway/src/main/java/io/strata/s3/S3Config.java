@@ -18,6 +18,8 @@ import java.util.List;
 public record S3Config(int maxHeaderBytes, int maxInitialLineBytes, int maxConnections, int idleTimeoutSeconds,
                        int workerThreads, int workerQueueDepth, long maxObjectBytes, List<String> virtualHostSuffixes) {
   public static final int DECODER_CHUNK_BYTES = 64 << 10;
+  /** Chunk buffers all requests together may hold beyond each one's first (pipelining, read-ahead). */
+  public static final long BUFFER_BUDGET_BYTES = 512L << 20;
 
   public static S3Config defaults() {
     return new S3Config(16 << 10, 16 << 10, 256, 60, 16, 1024, 5L << 30, List.of("localhost"));

@@ -84,7 +84,8 @@ public final class S3Server implements AutoCloseable {
 
   public S3Server start() throws InterruptedException {
     ObjectStore store = new ObjectStore(client.metadata(), gc);
-    Services services = new Services(store, client.chunks(), poolId, workers, config);
+    Services services = new Services(store, client.chunks(), poolId, workers, config, new io.strata.s3.policy.AccessControl(),
+        new io.strata.s3.store.BufferBudget(S3Config.BUFFER_BUDGET_BYTES));
     GatewayServices gateway = new GatewayServices(new RequestParser(config.virtualHostSuffixes()),
         new RequestAuthenticator(iam::lookup, new SigV4Verifier(Clock.systemUTC())), new S3Router(services), workers);
     boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -131,6 +132,26 @@ public final class S3Server implements AutoCloseable {
 
   public GarbageCollector garbageCollector() {
     return gc;
+  }
+
+  /**
+   * Health as JSON: "ok" when the listeners are bound and the metadata service answers a read
+   * within its timeout, "unavailable" otherwise.
+   */
+  public String healthJson() {
+    boolean meta;
+    String error = "";
+    try {
+      client.metadata().clusterMap(Long.MAX_VALUE);
+      meta = true;
+    } catch (RuntimeException e) {
+      meta = false;
+      error = String.valueOf(e.getMessage()).replace("\\", "/").replace("\"", "'");
+    }
+    boolean up = channel != null && channel.isActive();
+    return "{\"status\":\"" + (up && meta ? "ok" : "unavailable") + "\",\"port\":" + (up ? port() : -1)
+        + ",\"tlsPort\":" + tlsPort() + ",\"openConnections\":" + openConnections() + ",\"metadata\":"
+        + (meta ? "\"reachable\"" : "\"unreachable\",\"error\":\"" + error + "\"") + "}";
   }
 
   public int openConnections() {

@@ -104,6 +104,27 @@ public final class DiskFaults {
     }
   }
 
+  /** Whether I/O on this disk sleeps (latency or bandwidth shaping): then it must not run on an event loop. */
+  public boolean delays() {
+    return extraLatencyMicros > 0 || bandwidthBytesPerSecond > 0;
+  }
+
+  /** {@link #afterRead(byte[])} for data read into a buffer (position to limit). */
+  void afterRead(java.nio.ByteBuffer data) {
+    double p = bitFlipOnReadProbability;
+    int n = data.remaining();
+    if (p <= 0 || n == 0) {
+      return;
+    }
+    synchronized (random) {
+      if (random.nextDouble() < p) {
+        int bit = random.nextInt(n * 8);
+        int at = data.position() + bit / 8;
+        data.put(at, (byte) (data.get(at) ^ (1 << (bit % 8))));
+      }
+    }
+  }
+
   /** Maybe flips one bit of data just read, the way a decaying medium would. */
   void afterRead(byte[] data) {
     double p = bitFlipOnReadProbability;

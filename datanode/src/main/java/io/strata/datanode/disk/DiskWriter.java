@@ -1,30 +1,61 @@
 package io.strata.datanode.disk;
 
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.strata.proto.ChunkStatus;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one writer thread of a disk's RocksDB (PERFORMANCE.md rule 6, BlueStore's kv_sync_thread):
- * it drains whatever is queued into one WriteBatch, writes it once, syncs the WAL once if any
- * operation in the batch asked for durability, then completes every future. Concurrent FLUSHes
- * and synced writes therefore share one fsync, and a sync on a clean disk costs nothing.
+ * The single applier of a disk's RocksDB (PERFORMANCE.md rule 6, BlueStore's kv_sync_thread):
+ * ops queue in submission order and are applied in batches (one WriteBatch each) by whoever
+ * holds {@link #applyLock}. Small ops need no hand-off: submitted from an event loop they are
+ * applied at the end of that loop's current iteration, together with everything else that
+ * arrived in the same burst; submitted from another thread, at once if nobody is applying.
+ * Large ops, and every op of a disk with injected delays, are applied by the disk's writer
+ * thread, so no event loop ever copies megabytes or sleeps. Durability is {@link WalSyncer}'s.
  */
 final class DiskWriter implements Runnable {
   static final int QUEUE_CAPACITY = 8192;
   static final int MAX_BATCH_OPS = 256;
-  static final long ENQUEUE_TIMEOUT_MILLIS = 5000;
+  static final long IDLE_PARK_MILLIS = 100;
+  /** Larger writes go to the writer thread, so an event loop never copies megabytes. */
+  static final int INLINE_MAX_BYTES = 64 << 10;
 
-  /** A write, tombstone or repair of one record; {@code done} says whether it was applied. */
-  record Op(byte[] key, int pool, int pg, RecordHeader header, byte[] data, boolean sync,
-            boolean replaceSameVersion, CompletableFuture<Boolean> done) {}
+  /**
+   * A write, tombstone, repair, extent relocation ({@code relocateFrom} = the pointer it must
+   * still have) or barrier (key null) of one record; {@code done} says whether it applied.
+   */
+  record Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion,
+            long relocateFrom, CompletableFuture<Boolean> done) {
+    Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion) {
+      this(key, pool, pg, header, data, replaceSameVersion, ExtentStore.Pointer.NONE, new CompletableFuture<>());
+    }
+
+    int bytes() {
+      return data == null ? 0 : data.remaining();
+    }
+  }
 
   private final SimulatedDisk disk;
-  private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final Queue<Op> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final ReentrantLock applyLock = new ReentrantLock();
+  private final AtomicBoolean loopDrainScheduled = new AtomicBoolean();
+  private final Runnable loopDrain = () -> {
+    loopDrainScheduled.set(false);
+    drainSmall();
+  };
+  private volatile Thread thread;
   private volatile boolean running = true;
 
   DiskWriter(SimulatedDisk disk) {
@@ -33,44 +64,101 @@ final class DiskWriter implements Runnable {
 
   CompletableFuture<Boolean> submit(Op op) {
     if (!running) {
-      return CompletableFuture.failedFuture(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      return op.done();
     }
-    try {
-      if (!queue.offer(op, ENQUEUE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-        op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
-            "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      op.done().completeExceptionally(e);
+    if (queued.incrementAndGet() > QUEUE_CAPACITY) {
+      queued.decrementAndGet();
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
+          "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
+      return op.done();
+    }
+    queue.offer(op);
+    if (!small(op)) {
+      LockSupport.unpark(thread);
+      return op.done();
+    }
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop == null) {
+      drainSmall();
+    } else if (loopDrainScheduled.compareAndSet(false, true)) {
+      loop.execute(loopDrain);
     }
     return op.done();
   }
 
+  private boolean small(Op op) {
+    return op.bytes() <= INLINE_MAX_BYTES && !disk.faults().delays();
+  }
+
+  /**
+   * Applies queued small ops on this thread while nobody else applies; stops at a large op and
+   * leaves it (and what follows) to the writer thread. Whoever holds the lock looks at the queue
+   * again after releasing it, so no op is ever left behind.
+   */
+  private void drainSmall() {
+    List<Op> batch = new ArrayList<>();
+    while (running && !queue.isEmpty() && applyLock.tryLock()) {
+      try {
+        Op head;
+        while (batch.size() < MAX_BATCH_OPS && (head = queue.peek()) != null && small(head)) {
+          batch.add(queue.poll());
+        }
+        if (batch.isEmpty()) {
+          LockSupport.unpark(thread);
+          return;
+        }
+        apply(batch);
+      } finally {
+        applyLock.unlock();
+        batch.clear();
+      }
+    }
+  }
+
+  private void apply(List<Op> batch) {
+    try {
+      disk.applier().apply(batch);
+    } catch (RuntimeException e) {
+      for (Op op : batch) {
+        op.done().completeExceptionally(e);
+      }
+    } finally {
+      queued.addAndGet(-batch.size());
+    }
+  }
+
   void stop() {
     running = false;
+    LockSupport.unpark(thread);
+  }
+
+  /** Waits for an applier that may still be running (after {@link #stop}). */
+  void quiesce() {
+    applyLock.lock();
+    applyLock.unlock();
   }
 
   @Override
   public void run() {
+    thread = Thread.currentThread();
     List<Op> batch = new ArrayList<>(MAX_BATCH_OPS);
     while (running || !queue.isEmpty()) {
+      if (queue.isEmpty()) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_PARK_MILLIS));
+        continue;
+      }
+      applyLock.lock();
       try {
-        Op first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+        Op op;
+        while (batch.size() < MAX_BATCH_OPS && (op = queue.poll()) != null) {
+          batch.add(op);
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH_OPS - 1);
-        disk.applyBatch(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (RuntimeException e) {
-        for (Op op : batch) {
-          op.done().completeExceptionally(e);
+        if (!batch.isEmpty()) {
+          apply(batch);
         }
       } finally {
+        applyLock.unlock();
         batch.clear();
       }
     }

@@ -37,7 +37,8 @@ final class ClusterCommands implements KvCommands.FenceSink {
           + MAX_DISKS_PER_NODE + " disks");
     }
     DatanodeInfo node = DatanodeInfo.newBuilder()
-        .setNodeId(r.getNodeId()).setAddress(r.getAddress()).setFailureDomain(r.getFailureDomain())
+        .setNodeId(r.getNodeId()).setAddress(r.getAddress()).setDataAddress(r.getDataAddress())
+        .setFailureDomain(r.getFailureDomain())
         .setState(NodeState.NODE_UP).addAllDisks(r.getDisksList())
         .setLastHeartbeatMillis(ctx.leaderTimeMillis()).setStateSinceMillis(ctx.leaderTimeMillis())
         .build();

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Users and access keys in the metadata namespace {@value #NAMESPACE}: {@code user/NAME} and
- * {@code key/ACCESS_KEY_ID -> user \n secret}. SigV4 is an HMAC, so the server must hold the
+ * {@code key/ACCESS_KEY_ID -> user \n secret}, and {@code userkey/NAME/ACCESS_KEY_ID} to list a user's keys. SigV4 is an HMAC, so the server must hold the
  * secret itself; it is stored as is (encrypting it under a cluster master key is future work).
  * Lookups are cached for {@link #CACHE_TTL_MILLIS} so a request costs no metadata read; a
  * deleted key therefore keeps working for at most that long.
@@ -25,6 +25,7 @@ public final class IamStore {
   public static final String NAMESPACE = "iam";
   public static final long CACHE_TTL_MILLIS = 10_000;
   static final int CACHE_MAX_ENTRIES = 10_000;
+  static final int MAX_KEYS_PER_USER = 10_000;
   private static final String KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -65,6 +66,8 @@ public final class IamStore {
               .setValue(utf8(Long.toString(System.currentTimeMillis()))))
           .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("key/" + accessKeyId))
               .setValue(utf8(userName + "\n" + secretKey)))
+          .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("userkey/" + userName + "/" + accessKeyId))
+              .setValue(ByteString.EMPTY))
           .build());
     } catch (MetaException e) {
       if (e.status() == MetaStatus.META_CONDITION_FAILED) {
@@ -73,6 +76,58 @@ public final class IamStore {
       throw e;
     }
     return k;
+  }
+
+  /** A further access key for an existing user. */
+  public AccessKey createKey(String userName) {
+    if (meta.get(NAMESPACE, ("user/" + userName).getBytes(StandardCharsets.UTF_8)).isEmpty()) {
+      throw new IllegalArgumentException("no user " + userName);
+    }
+    String id = "AK" + randomString(KEY_ALPHABET, 18);
+    String secret = randomString(SECRET_ALPHABET, 40);
+    meta.txn(KvTxn.newBuilder()
+        .addConditions(KvCondition.newBuilder().setNamespace(NAMESPACE).setKey(utf8("user/" + userName))
+            .setKind(KvConditionKind.KV_MUST_EXIST))
+        .addConditions(KvCondition.newBuilder().setNamespace(NAMESPACE).setKey(utf8("key/" + id))
+            .setKind(KvConditionKind.KV_MUST_NOT_EXIST))
+        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("key/" + id)).setValue(utf8(userName + "\n" + secret)))
+        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("userkey/" + userName + "/" + id))
+            .setValue(ByteString.EMPTY))
+        .build());
+    return new AccessKey(userName, id, secret);
+  }
+
+  /** The access key ids of a user (never the secrets). */
+  public java.util.List<String> listKeys(String userName) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    byte[] prefix = ("userkey/" + userName + "/").getBytes(StandardCharsets.UTF_8);
+    byte[] after = new byte[0];
+    while (out.size() < MAX_KEYS_PER_USER) {
+      var page = meta.scan(NAMESPACE, prefix, after, 1000);
+      for (KvEntry e : page.getEntriesList()) {
+        out.add(e.getKey().toStringUtf8().substring(prefix.length));
+        after = e.getKey().toByteArray();
+      }
+      if (!page.getTruncated()) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Deletes one of a user's keys; it stops working on this gateway at once, on others within the cache TTL. */
+  public boolean deleteKey(String userName, String accessKeyId) {
+    Optional<AccessKey> k = lookupUncached(accessKeyId);
+    if (k.isEmpty() || !k.get().userName().equals(userName)) {
+      return false;
+    }
+    meta.txn(KvTxn.newBuilder()
+        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("key/" + accessKeyId)).setDelete(true))
+        .addWrites(KvWrite.newBuilder().setNamespace(NAMESPACE).setKey(utf8("userkey/" + userName + "/" + accessKeyId))
+            .setDelete(true))
+        .build());
+    cache.remove(accessKeyId);
+    return true;
   }
 
   /** The key pair for an access key id, from the cache when fresh enough. */

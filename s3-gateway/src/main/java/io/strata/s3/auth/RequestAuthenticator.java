@@ -10,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * Decides who sent a request: header-signed or presigned SigV4, checked against the key's
- * secret. Anonymous requests are refused: every bucket is private. Blocking on a cache miss
+ * secret. Requests without credentials come out anonymous; what they may do is decided
+ * per bucket by its policy (none: nothing). Blocking on a cache miss
  * (one metadata read), so it runs on the worker pool.
  */
 public final class RequestAuthenticator {
@@ -41,7 +42,12 @@ public final class RequestAuthenticator {
     } else if (q.containsKey("AWSAccessKeyId")) {
       throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Signature Version 2 is not supported; use AWS4-HMAC-SHA256");
     } else {
-      throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Anonymous access is not allowed; sign the request with SigV4");
+      String h = first(r, "x-amz-content-sha256");
+      PayloadMode mode = PayloadMode.of(h == null ? PayloadMode.UNSIGNED_PAYLOAD : h);
+      if (mode.signedChunks()) {
+        throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "signed aws-chunked bodies need a signed request");
+      }
+      return Authenticated.anonymous(mode, h == null ? PayloadMode.UNSIGNED_PAYLOAD : h);
     }
     PayloadMode mode = PayloadMode.of(payloadHash);
     AccessKey key = keys.apply(params.accessKeyId()).orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID));

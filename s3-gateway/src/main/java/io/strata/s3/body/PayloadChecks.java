@@ -20,7 +20,7 @@ import java.util.zip.Checksum;
  * given as a header or as a trailer. {@link #verify} runs before anything is committed.
  */
 public final class PayloadChecks {
-  public static final String[] CHECKSUM_ALGORITHMS = {"crc32", "crc32c", "sha1", "sha256"};
+  public static final String[] CHECKSUM_ALGORITHMS = {"crc32", "crc32c", "crc64nvme", "sha1", "sha256"};
 
   private final MessageDigest md5 = newDigest("MD5");
   private final MessageDigest sha256;
@@ -59,7 +59,7 @@ public final class PayloadChecks {
     }
     this.checksumAlgorithm = algo;
     this.checksumFromHeader = value;
-    this.crc = "crc32".equals(algo) ? new CRC32() : "crc32c".equals(algo) ? new CRC32C() : null;
+    this.crc = newCrc(algo);
     this.checksumDigest = "sha1".equals(algo) ? newDigest("SHA-1") : "sha256".equals(algo) ? SigV4Crypto.sha256() : null;
     if (expectedMd5Base64 != null) {
       decodeBase64(expectedMd5Base64, 16, S3ErrorCode.INVALID_DIGEST);
@@ -97,12 +97,26 @@ public final class PayloadChecks {
     if (expected == null) {
       throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "x-amz-checksum-" + checksumAlgorithm + " trailer missing");
     }
-    byte[] actual = crc != null ? ByteBuffer.allocate(4).putInt((int) crc.getValue()).array() : checksumDigest.digest();
+    byte[] actual = crc instanceof Crc64Nvme c64 ? ByteBuffer.allocate(8).putLong(c64.crc()).array()
+        : crc != null ? ByteBuffer.allocate(4).putInt((int) crc.getValue()).array() : checksumDigest.digest();
     checksumValue = Base64.getEncoder().encodeToString(actual);
     if (!checksumValue.equals(expected)) {
       throw new S3Exception(S3ErrorCode.BAD_DIGEST, "Value for x-amz-checksum-" + checksumAlgorithm
           + " header is invalid (computed " + checksumValue + ")");
     }
+  }
+
+  /** A fresh CRC for a checksum algorithm name, or null when it is a digest (or none). */
+  public static Checksum newCrc(String algo) {
+    if (algo == null) {
+      return null;
+    }
+    return switch (algo) {
+      case "crc32" -> new CRC32();
+      case "crc32c" -> new CRC32C();
+      case "crc64nvme" -> new Crc64Nvme();
+      default -> null;
+    };
   }
 
   /** Binary MD5 of the payload; valid after {@link #verify}. */

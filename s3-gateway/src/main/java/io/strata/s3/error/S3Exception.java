@@ -3,6 +3,7 @@ package io.strata.s3.error;
 /** A request rejected with a named S3 error; the message is what the client sees. */
 public final class S3Exception extends RuntimeException {
   private final S3ErrorCode code;
+  private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
   public S3Exception(S3ErrorCode code) {
     this(code, code.defaultMessage());
@@ -15,6 +16,16 @@ public final class S3Exception extends RuntimeException {
 
   public S3ErrorCode code() {
     return code;
+  }
+
+  /** A header the error response carries (e.g. x-amz-delete-marker). */
+  public S3Exception withHeader(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  public java.util.Map<String, String> headers() {
+    return headers;
   }
 
   /** Unwraps completion wrappers so a failed future maps to its S3 error (InternalError otherwise). */

@@ -32,6 +32,8 @@ public final class ErrorReplies {
         .elem("Resource", resource)
         .elem("RequestId", requestId)
         .toBytes();
-    return Reply.xml(e.code().httpStatus(), xml);
+    Reply r = Reply.xml(e.code().httpStatus(), xml);
+    e.headers().forEach(r::header);
+    return r;
   }
 }

@@ -40,12 +40,14 @@ final class Exchange {
   private final String requestId;
   private final boolean keepAlive;
   private final boolean headRequest;
+  private final String method;
   private Phase phase = Phase.HEAD;
   private S3Request request;
   private Operation op;
   private RequestBody body;
   private boolean bodyComplete;
   private String resource = "/";
+  private java.util.Map<String, String> extraHeaders = java.util.Map.of();
 
   Exchange(S3ConnectionHandler connection, ChannelHandlerContext ctx, GatewayServices services, HttpRequest head) {
     this.connection = connection;
@@ -54,6 +56,7 @@ final class Exchange {
     this.requestId = RequestIds.next();
     this.keepAlive = HttpUtil.isKeepAlive(head);
     this.headRequest = "HEAD".equals(head.method().name());
+    this.method = head.method().name();
   }
 
   Phase phase() {
@@ -73,12 +76,26 @@ final class Exchange {
     try {
       S3Request r = services.parser().parse(head, requestId);
       ctx.executor().execute(() -> resource = r.resource());
-      Authenticated who = services.authenticator().authenticate(r);
+      java.util.Map<String, String> cors = corsHeaders(r);
+      if (!cors.isEmpty()) {
+        ctx.executor().execute(() -> extraHeaders = cors);
+      }
+      Authenticated who = r.method().equals("OPTIONS")
+          ? Authenticated.anonymous(io.strata.s3.auth.PayloadMode.UNSIGNED, io.strata.s3.auth.PayloadMode.UNSIGNED_PAYLOAD)
+          : services.authenticator().authenticate(r);
       Operation o = services.router().route(r, who);
       RequestBody b = new RequestBody(r, who, o);
       ctx.executor().execute(() -> beginBody(r, o, b, HttpUtil.is100ContinueExpected(head)));
     } catch (Throwable t) {
       ctx.executor().execute(() -> fail(t));
+    }
+  }
+
+  private java.util.Map<String, String> corsHeaders(S3Request r) {
+    try {
+      return services.router().corsHeaders(r);
+    } catch (RuntimeException e) {
+      return java.util.Map.of();  // CORS decoration never fails a request
     }
   }
 
@@ -154,11 +171,11 @@ final class Exchange {
   private void respond(Reply r) {
     phase = Phase.RESPONDING;
     // Bounded cardinality: one series per status class.
-    io.strata.common.Metrics.global().counter("strata_s3_responses_total{class=\"" + (r.status() / 100) + "xx\"}",
-        "S3 responses by HTTP status class").increment();
+    GatewayMetrics.response(method, r.status());
     boolean reuse = keepAlive && bodyComplete && !connection.draining();
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
     head.headers().set(r.headers());
+    extraHeaders.forEach((k, v) -> head.headers().set(k, v));
     head.headers().set("x-amz-request-id", requestId);
     head.headers().set("x-amz-id-2", requestId);
     head.headers().set(HttpHeaderNames.SERVER, "Strata");

@@ -29,6 +29,12 @@ public final class Reply {
     return r;
   }
 
+  public static Reply bytes(int status, byte[] body, String contentType) {
+    Reply r = new Reply(status, body, null);
+    r.headers.set("Content-Type", contentType);
+    return r;
+  }
+
   public static Reply streaming(int status, BodyStream stream) {
     return new Reply(status, null, stream);
   }

@@ -27,6 +27,9 @@ final class RequestBody {
   RequestBody(S3Request r, Authenticated auth, Operation op) {
     this.op = op;
     PayloadMode mode = auth.payloadMode();
+    if (op.acceptsBody()) {
+      GatewayMetrics.payloadMode(mode);
+    }
     this.checks = new PayloadChecks(mode == PayloadMode.SIGNED ? auth.payloadHash() : null, r.headerMap());
     this.chunked = mode.chunked() ? new AwsChunkedDecoder(mode.signedChunks() ? auth.signing() : null,
         mode == PayloadMode.STREAMING_SIGNED_TRAILER, this::payload) : null;
@@ -78,6 +81,7 @@ final class RequestBody {
           + " bytes, x-amz-decoded-content-length says " + declaredDecodedLength);
     }
     checks.verify(trailers);
+    GatewayMetrics.RECEIVED_BYTES.add(plainLength);
     return new BodyResult(plainLength, checks.md5(), checks.verifiedChecksum());
   }
 }

@@ -50,6 +50,9 @@ public final class RequestParser {
     if (key != null && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
       throw new S3Exception(S3ErrorCode.KEY_TOO_LONG);
     }
+    if (key != null && key.indexOf('\0') >= 0) {
+      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "object keys may not contain NUL");  // our key separator
+    }
     return new S3Request(requestId, req.method().name(), path, bucket, key, query, req.headers());
   }
 

@@ -9,6 +9,7 @@ import io.strata.proto.KvTxn;
 import io.strata.proto.KvWrite;
 import io.strata.proto.MetaStatus;
 import io.strata.s3.auth.Authenticated;
+import io.strata.s3.policy.S3Actions;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import io.strata.s3.http.Operation;
@@ -41,6 +42,9 @@ final class BucketOps {
   }
 
   Operation list(Authenticated who) {
+    if (who.isAnonymous()) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+    }
     return new Blocking(s.workers(), () -> {
       XmlWriter w = XmlWriter.root("ListAllMyBucketsResult");
       w.start("Owner").elem("ID", who.userName()).elem("DisplayName", who.userName()).end();
@@ -66,6 +70,9 @@ final class BucketOps {
   }
 
   Operation create(S3Request r, Authenticated who) {
+    if (who.isAnonymous()) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+    }
     if (!validName(r.bucket())) {
       throw new S3Exception(S3ErrorCode.INVALID_BUCKET_NAME);
     }
@@ -73,7 +80,7 @@ final class BucketOps {
       if (body.length > 0 && !XmlDocument.parse(body).rootName().equals("CreateBucketConfiguration")) {
         throw new S3Exception(S3ErrorCode.MALFORMED_XML);
       }
-      BucketRecord rec = new BucketRecord(who.userName(), System.currentTimeMillis(), false);
+      BucketRecord rec = BucketRecord.create(who.userName(), System.currentTimeMillis());
       try {
         s.store().meta().txn(KvTxn.newBuilder()
             .addConditions(KvCondition.newBuilder().setNamespace(S3Keys.BUCKETS).setKey(key(r.bucket()))
@@ -93,24 +100,70 @@ final class BucketOps {
   }
 
   Operation head(S3Request r, Authenticated who) {
-    return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      return Reply.empty(200).header("x-amz-bucket-region", "us-east-1");
-    });
+    s.authorize(r, who, S3Actions.LIST_BUCKET);
+    return new Blocking(s.workers(), () -> Reply.empty(200).header("x-amz-bucket-region", "us-east-1"));
   }
 
   Operation location(S3Request r, Authenticated who) {
-    return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      return Reply.xml(200, XmlWriter.root("LocationConstraint").toBytes());
-    });
+    s.authorize(r, who, S3Actions.GET_BUCKET_LOCATION);
+    return new Blocking(s.workers(), () -> Reply.xml(200, XmlWriter.root("LocationConstraint").toBytes()));
   }
 
   Operation versioning(S3Request r, Authenticated who) {
+    BucketRecord b = s.authorize(r, who, S3Actions.GET_BUCKET_VERSIONING);
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      return Reply.xml(200, XmlWriter.root("VersioningConfiguration").toBytes());
+      XmlWriter w = XmlWriter.root("VersioningConfiguration");
+      if (b.versioning() != BucketRecord.Versioning.UNVERSIONED) {
+        w.elem("Status", b.versioning() == BucketRecord.Versioning.ENABLED ? "Enabled" : "Suspended");
+      }
+      return Reply.xml(200, w.toBytes());
     });
+  }
+
+  /** PutBucketVersioning: Enabled or Suspended (a bucket never goes back to unversioned). */
+  Operation putVersioning(S3Request r, Authenticated who) {
+    s.authorize(r, who, S3Actions.PUT_BUCKET_VERSIONING);
+    return new XmlBody(s.workers(), body -> {
+      XmlDocument d = XmlDocument.parse(body);
+      if (!d.rootName().equals("VersioningConfiguration")) {
+        throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+      }
+      String status = XmlDocument.childText(d.root(), "Status");
+      String mfa = XmlDocument.childText(d.root(), "MfaDelete");
+      if (mfa != null && !mfa.equals("Disabled")) {
+        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "MFA delete is not supported");
+      }
+      BucketRecord.Versioning v;
+      if ("Enabled".equals(status)) {
+        v = BucketRecord.Versioning.ENABLED;
+      } else if ("Suspended".equals(status)) {
+        v = BucketRecord.Versioning.SUSPENDED;
+      } else if (status == null) {
+        return Reply.empty(200);
+      } else {
+        throw new S3Exception(S3ErrorCode.ILLEGAL_VERSIONING_CONFIGURATION);
+      }
+      updateBucket(r.bucket(), b -> b.withVersioning(v));
+      return Reply.empty(200);
+    });
+  }
+
+  /** Rewrites the bucket record with CAS (retried), e.g. for configuration changes. */
+  BucketRecord updateBucket(String bucket, java.util.function.UnaryOperator<BucketRecord> change) {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      Versioned<BucketRecord> b = s.store().liveBucket(bucket);
+      BucketRecord updated = change.apply(b.value());
+      try {
+        casBucket(bucket, b.version(), updated.encode());
+        s.store().invalidateBucket(bucket);
+        return updated;
+      } catch (S3Exception e) {
+        if (e.code() != S3ErrorCode.SLOW_DOWN) {
+          throw e;
+        }
+      }
+    }
+    throw new S3Exception(S3ErrorCode.SLOW_DOWN, "bucket " + bucket + " changed concurrently; retry");
   }
 
   /**
@@ -118,10 +171,10 @@ final class BucketOps {
    * empty, then deletes it, or unmarks it and answers BucketNotEmpty.
    */
   Operation delete(S3Request r, Authenticated who) {
+    s.authorize(r, who, S3Actions.DELETE_BUCKET);
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      Versioned<BucketRecord> b = s.store().bucket(r.bucket()).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
-      BucketRecord marked = new BucketRecord(b.value().owner(), b.value().createdMillis(), true);
+      Versioned<BucketRecord> b = s.store().liveBucket(r.bucket());
+      BucketRecord marked = b.value().withDeleting(true);
       long v = casBucket(r.bucket(), b.version(), marked.encode());
       boolean empty;
       try {
@@ -136,6 +189,7 @@ final class BucketOps {
         throw new S3Exception(S3ErrorCode.BUCKET_NOT_EMPTY);
       }
       casBucket(r.bucket(), v, null);
+      s.store().invalidateBucket(r.bucket());
       return Reply.empty(204);
     });
   }

@@ -41,7 +41,7 @@ final class DataUpload implements Operation {
     this.maxLength = Math.min(declaredLength, s.config().maxObjectBytes());
     this.commit = commit;
     CompletableFuture<?> intent = store.writeIntent(dataId, maxLength);
-    this.writer = new ChunkedDataWriter(s.chunks(), s.poolId(), dataId, intent, maxLength);
+    this.writer = new ChunkedDataWriter(s.chunks(), s.poolId(), dataId, intent, maxLength, s.budget());
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.strata.s3.ops;
 
 import io.strata.s3.auth.Authenticated;
+import io.strata.s3.policy.S3Actions;
+import io.strata.s3.store.BucketRecord;
 import io.strata.s3.auth.AwsUriEncoding;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
@@ -31,9 +33,11 @@ final class ListingOps {
     String startAfter = r.param("start-after");
     boolean url = encodingType(r);
     byte[] cursor = token != null ? decodeToken(token) : startAfter != null ? ObjectLister.utf8(startAfter) : new byte[0];
+    boolean fetchOwner = "true".equals(r.param("fetch-owner"));
+    BucketRecord b = s.authorize(r.bucket(), null, who, S3Actions.LIST_BUCKET);
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      ObjectLister.Page p = ObjectLister.list(s.store()::scanObjects, r.bucket(), prefix, delimiter, cursor, maxKeys);
+      ObjectLister.Page p = ObjectLister.list(s.store()::scanObjects, r.bucket(), prefix, delimiter, cursor, maxKeys,
+          e -> !ObjectLister.isDeleteMarker(e));
       XmlWriter w = XmlWriter.root("ListBucketResult").elem("Name", r.bucket()).elem("Prefix", enc(prefix, url))
           .elem("KeyCount", p.contents().size() + p.commonPrefixes().size()).elem("MaxKeys", maxKeys);
       w.optional("Delimiter", enc(delimiter, url)).elem("IsTruncated", p.truncated());
@@ -42,7 +46,7 @@ final class ListingOps {
         w.elem("NextContinuationToken", Base64.getUrlEncoder().withoutPadding().encodeToString(p.nextCursor()));
       }
       w.optional("StartAfter", enc(startAfter, url));
-      return Reply.xml(200, body(w, p, url, false).toBytes());
+      return Reply.xml(200, body(w, p, url, fetchOwner).toBytes());
     });
   }
 
@@ -52,10 +56,10 @@ final class ListingOps {
     String marker = orEmpty(r.param("marker"));
     int maxKeys = maxKeys(r.param("max-keys"));
     boolean url = encodingType(r);
+    s.authorize(r.bucket(), null, who, S3Actions.LIST_BUCKET);
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
       ObjectLister.Page p = ObjectLister.list(s.store()::scanObjects, r.bucket(), prefix, delimiter,
-          ObjectLister.utf8(marker), maxKeys);
+          ObjectLister.utf8(marker), maxKeys, e -> !ObjectLister.isDeleteMarker(e));
       XmlWriter w = XmlWriter.root("ListBucketResult").elem("Name", r.bucket()).elem("Prefix", enc(prefix, url))
           .elem("Marker", enc(marker, url)).elem("MaxKeys", maxKeys);
       w.optional("Delimiter", enc(delimiter, url)).elem("IsTruncated", p.truncated());
@@ -73,7 +77,8 @@ final class ListingOps {
           .elem("LastModified", ObjectHeaders.iso(o.lastModifiedMillis()))
           .elem("ETag", ObjectHeaders.quoted(o.etag())).elem("Size", o.size());
       if (owner) {
-        w.start("Owner").elem("ID", "strata").elem("DisplayName", "strata").end();
+        String who = o.owner().isEmpty() ? "strata" : o.owner();
+        w.start("Owner").elem("ID", who).elem("DisplayName", who).end();
       }
       w.elem("StorageClass", "STANDARD").end();
     }

@@ -2,6 +2,7 @@ package io.strata.s3.ops;
 
 import io.strata.proto.KvEntry;
 import io.strata.s3.auth.Authenticated;
+import io.strata.s3.policy.S3Actions;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import io.strata.s3.http.Operation;
@@ -29,7 +30,7 @@ final class MultipartListing {
     int max = ListingOps.maxKeys(r.param("max-parts"));
     int marker = intParam(r.param("part-number-marker"));
     return new Blocking(s.workers(), () -> {
-      UploadRecord u = multipart.upload(r, who).value();
+      UploadRecord u = multipart.upload(r, who, S3Actions.LIST_PARTS).value();
       String uploadId = r.param("uploadId");
       byte[] after = marker == 0 ? new byte[0] : S3Keys.part(uploadId, marker);
       List<KvEntry> page = s.store().scan(S3Keys.PARTS, S3Keys.partPrefix(uploadId), after, max + 1);
@@ -44,7 +45,11 @@ final class MultipartListing {
       for (KvEntry e : page.subList(0, Math.min(max, page.size()))) {
         PartRecord p = PartRecord.decode(e.getValue().toByteArray());
         w.start("Part").elem("PartNumber", p.partNumber()).elem("LastModified", ObjectHeaders.iso(p.lastModifiedMillis()))
-            .elem("ETag", ObjectHeaders.quoted(p.md5Hex())).elem("Size", p.size()).end();
+            .elem("ETag", ObjectHeaders.quoted(p.md5Hex())).elem("Size", p.size());
+        if (p.checksum().present()) {
+          w.elem("Checksum" + p.checksum().algorithm().toUpperCase(java.util.Locale.ROOT), p.checksum().value());
+        }
+        w.end();
         last = p.partNumber();
       }
       w.elem("NextPartNumberMarker", last);
@@ -58,7 +63,7 @@ final class MultipartListing {
     String keyMarker = r.param("key-marker") == null ? "" : r.param("key-marker");
     String idMarker = r.param("upload-id-marker") == null ? "" : r.param("upload-id-marker");
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
+      s.authorize(r, who, S3Actions.LIST_UPLOADS);
       byte[] after = keyMarker.isEmpty() ? new byte[0] : idMarker.isEmpty()
           ? S3Keys.skipPrefix(S3Keys.utf8(r.bucket() + "/" + keyMarker + "\0"))
           : S3Keys.upload(r.bucket(), keyMarker, idMarker);

@@ -33,6 +33,12 @@ final class ObjectLister {
 
   /** @param startAfter bucket-relative exclusive start position (bytes, may hold 0xFF), empty for none */
   static Page list(Scan scan, String bucket, String prefix, String delimiter, byte[] startAfter, int maxKeys) {
+    return list(scan, bucket, prefix, delimiter, startAfter, maxKeys, e -> true);
+  }
+
+  /** @param visible false for entries that take no place in the listing (keys whose newest version is a delete marker) */
+  static Page list(Scan scan, String bucket, String prefix, String delimiter, byte[] startAfter, int maxKeys,
+                   java.util.function.Predicate<KvEntry> visible) {
     byte[] base = S3Keys.objectPrefix(bucket);
     byte[] fullPrefix = concat(base, utf8(prefix));
     byte[] cursor = startAfter.length == 0 ? new byte[0] : concat(base, rollUp(startAfter, prefix, delimiter));
@@ -55,9 +61,12 @@ final class ObjectLister {
           exhausted = false;  // restart the scan past this prefix
           break;
         }
+        cursor = e.getKey().toByteArray();
+        if (!visible.test(e)) {
+          continue;  // the key's newest version is a delete marker: not listed
+        }
         contents.add(new Item(key, e));
         last = key;
-        cursor = e.getKey().toByteArray();
         if (contents.size() + prefixes.size() == maxKeys) {
           break;
         }
@@ -67,6 +76,10 @@ final class ObjectLister {
         && !scan.scan(fullPrefix, cursor, 1).isEmpty();
     byte[] next = cursor.length == 0 ? cursor : Arrays.copyOfRange(cursor, base.length, cursor.length);
     return new Page(contents, prefixes, truncated, next, last);
+  }
+
+  static boolean isDeleteMarker(KvEntry e) {
+    return io.strata.s3.store.ObjectRecord.decode(e.getValue().toByteArray()).deleteMarker();
   }
 
   /** A start position inside a common prefix means "after that whole prefix". */

@@ -9,6 +9,7 @@ import io.strata.client.ChunkClient;
 import io.strata.proto.ChunkStatus;
 import io.strata.client.ChunkException;
 import io.strata.s3.http.BodyStream;
+import io.strata.s3.store.BufferBudget;
 import io.strata.s3.store.ObjectRecord;
 import io.strata.s3.store.Segment;
 import java.util.ArrayDeque;
@@ -17,9 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Streams a byte range of an object chunk by chunk: each piece is read (CRC-verified by the
- * chunk client) while the previous one is being written, and the next read starts only when a
- * write completes, so a slow client holds at most two chunks of memory.
+ * Streams a byte range of an object chunk by chunk: up to {@link #READ_AHEAD_CHUNKS} reads
+ * (CRC-verified by the chunk client) run ahead of the socket, the first always and the others
+ * while the gateway's shared {@link BufferBudget} has room, and a chunk is written only after
+ * the previous write completed, so a slow client holds a bounded number of chunks.
  */
 final class ObjectStreamer implements BodyStream {
   record Piece(ByteString objectId, long index, int offset, int length) {}
@@ -27,11 +29,17 @@ final class ObjectStreamer implements BodyStream {
   private final ChunkClient chunks;
   private final int poolId;
   private final Deque<Piece> pieces;
+  private final io.netty.buffer.ByteBuf inline;
+  private final BufferBudget budget;
+  /** Chunks read ahead of the socket per download (memory: this many chunks, beyond the first from the budget). */
+  static final int READ_AHEAD_CHUNKS = 3;
 
-  ObjectStreamer(ChunkClient chunks, int poolId, ObjectRecord o, long start, long length) {
+  ObjectStreamer(ChunkClient chunks, int poolId, ObjectRecord o, long start, long length, BufferBudget budget) {
+    this.budget = budget;
     this.chunks = chunks;
     this.poolId = poolId;
     this.pieces = plan(o, start, length);
+    this.inline = o.inline() == null ? null : Unpooled.wrappedBuffer(o.inline(), (int) start, (int) length);
   }
 
   /** Splits [start, start+length) of the object into per-chunk reads. */
@@ -60,14 +68,79 @@ final class ObjectStreamer implements BodyStream {
   @Override
   public CompletableFuture<Void> writeTo(ChannelHandlerContext ctx) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    next(ctx, read(pieces.poll()), done);
+    if (inline != null) {
+      io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(inline.readableBytes());
+      ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(inline)).addListener(f -> {
+        if (f.isSuccess()) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(f.cause());
+        }
+      });
+      return done;
+    }
+    this.ctx = ctx;
+    this.done = done;
+    ctx.executor().execute(this::pump);
     return done;
   }
 
-  private CompletableFuture<ByteString> read(Piece p) {
-    if (p == null) {
-      return null;
+  /** A chunk read in flight; {@code budgeted} when it holds shared read-ahead budget. */
+  private record Pending(CompletableFuture<ByteString> data, int budgeted) {}
+
+  private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private CompletableFuture<Void> done;
+  private boolean writing;
+
+  /** Event loop only: keeps up to READ_AHEAD_CHUNKS reads in flight (the first without budget), writes in order. */
+  private void pump() {
+    if (done.isDone()) {
+      return;
     }
+    while (!pieces.isEmpty() && (ahead.isEmpty()
+        || (ahead.size() < READ_AHEAD_CHUNKS && budget.tryAcquire(pieces.peek().length())))) {
+      Piece p = pieces.poll();
+      int cost = ahead.isEmpty() ? 0 : p.length();
+      CompletableFuture<ByteString> f = read(p);
+      ahead.add(new Pending(f, cost));
+      f.whenComplete((d, t) -> ctx.executor().execute(this::pump));
+    }
+    if (writing) {
+      return;
+    }
+    Pending head = ahead.peek();
+    if (head == null) {
+      writing = true;
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> finish(f.cause()));
+      return;
+    }
+    if (!head.data().isDone()) {
+      return;
+    }
+    ahead.poll();
+    ByteString data;
+    try {
+      data = head.data().join();
+    } catch (RuntimeException e) {
+      budget.release(head.budgeted());
+      failed(e);
+      return;
+    }
+    writing = true;
+    io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(data.size());
+    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()))).addListener(f -> {
+      budget.release(head.budgeted());
+      writing = false;
+      if (f.isSuccess()) {
+        pump();
+      } else {
+        failed(f.cause());
+      }
+    });
+  }
+
+  private CompletableFuture<ByteString> read(Piece p) {
     return chunks.read(chunks.chunkId(poolId, p.objectId(), p.index()), p.offset(), p.length())
         .thenApply(data -> check(p, data));
   }
@@ -81,30 +154,21 @@ final class ObjectStreamer implements BodyStream {
     return data.get();
   }
 
-  private void next(ChannelHandlerContext ctx, CompletableFuture<ByteString> current, CompletableFuture<Void> done) {
-    if (current == null) {
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
-        if (f.isSuccess()) {
-          done.complete(null);
-        } else {
-          done.completeExceptionally(f.cause());
-        }
-      });
-      return;
+  private void finish(Throwable t) {
+    if (t == null) {
+      done.complete(null);
+    } else {
+      failed(t);
     }
-    current.whenComplete((data, t) -> {
-      if (t != null) {
-        done.completeExceptionally(t);
-        return;
-      }
-      CompletableFuture<ByteString> following = read(pieces.poll());
-      ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()))).addListener(f -> {
-        if (f.isSuccess()) {
-          next(ctx, following, done);
-        } else {
-          done.completeExceptionally(f.cause());
-        }
-      });
-    });
+  }
+
+  /** Fails the stream; reads still in flight give their budget back when they end. */
+  private void failed(Throwable t) {
+    done.completeExceptionally(t);
+    for (Pending p : ahead) {
+      p.data().whenComplete((d, x) -> budget.release(p.budgeted()));
+    }
+    ahead.clear();
+    pieces.clear();
   }
 }

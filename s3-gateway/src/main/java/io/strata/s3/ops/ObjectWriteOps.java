@@ -1,30 +1,35 @@
 package io.strata.s3.ops;
 
-import io.netty.buffer.Unpooled;
 import io.strata.s3.auth.Authenticated;
 import io.strata.s3.auth.AwsUriEncoding;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
+import io.strata.s3.http.BodyResult;
 import io.strata.s3.http.Operation;
 import io.strata.s3.http.Reply;
 import io.strata.s3.http.S3Request;
+import io.strata.s3.policy.S3Actions;
+import io.strata.s3.store.BucketRecord;
 import io.strata.s3.store.ChunkedDataWriter;
 import io.strata.s3.store.ObjectRecord;
 import io.strata.s3.store.ObjectStore;
+import io.strata.s3.store.ObjectVersions;
 import io.strata.s3.store.Segment;
-import io.strata.s3.store.Versioned;
 import io.strata.s3.xml.XmlWriter;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** PutObject, DeleteObject and CopyObject. */
 final class ObjectWriteOps {
   private final Services s;
+  private final DataCopier copier;
 
   ObjectWriteOps(Services s) {
     this.s = s;
+    this.copier = new DataCopier(s);
   }
 
   /** The body length the client announced, for limits and for the GC bound. */
@@ -52,102 +57,174 @@ final class ObjectWriteOps {
     return n;
   }
 
+  static ObjectRecord.Checksum checksum(BodyResult body) {
+    if (body.checksum() == null) {
+      return ObjectRecord.Checksum.NONE;
+    }
+    return new ObjectRecord.Checksum(body.checksum().getKey().substring("x-amz-checksum-".length()),
+        body.checksum().getValue(), "FULL_OBJECT");
+  }
+
+  /** If-Match / If-None-Match on a write, checked against the head inside the commit's CAS loop. */
+  static ObjectStore.Change conditional(S3Request r, ObjectStore.Change c) {
+    String ifMatch = r.headerValue("if-match");
+    String ifNoneMatch = r.headerValue("if-none-match");
+    if (ifMatch == null && ifNoneMatch == null) {
+      return c;
+    }
+    if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+      throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "If-None-Match on writes only takes *");
+    }
+    return c.withHeadCheck(head -> {
+      Optional<ObjectRecord> current = head.filter(h -> !h.deleteMarker());
+      if (ifNoneMatch != null && current.isPresent()) {
+        throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+      }
+      if (ifMatch != null) {
+        ObjectRecord o = current.orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_KEY));
+        if (!Preconditions.etagMatches(ifMatch, o.etag())) {
+          throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+        }
+      }
+    });
+  }
+
   Operation put(S3Request r, Authenticated who) {
-    s.store().requireBucket(r.bucket(), who.userName());
+    BucketRecord b = s.authorize(r, who, S3Actions.PUT_OBJECT);
     long declared = declaredLength(r, s.config().maxObjectBytes());
     Map<String, String> meta = ObjectHeaders.userMetadata(r);
-    String contentType = ObjectHeaders.contentType(r);
+    Map<String, String> headers = ObjectHeaders.stored(r);
+    Map<String, String> tags = Tagging.parseHeader(r.headerValue("x-amz-tagging"));
+    String owner = who.isAnonymous() ? b.owner() : who.userName();
+    boolean unknownLength = r.headerValue("x-amz-decoded-content-length") == null && r.headerValue("content-length") == null;
+    if (declared <= ObjectRecord.INLINE_MAX_BYTES && !unknownLength) {
+      return new InlineUpload(s.workers(), (int) declared, (data, body) -> {
+        ObjectRecord rec = record(body, owner, headers, meta, tags, List.of()).withInline(data);
+        return putReply(b, body, s.store().versions().put(r.bucket(), r.key(), rec, conditional(r, ObjectStore.Change.none())));
+      });
+    }
     return new DataUpload(s, declared, (dataId, body) -> {
-      String etag = HexFormat.of().formatHex(body.md5());
-      ObjectRecord rec = new ObjectRecord(body.length(), etag, contentType, System.currentTimeMillis(), meta,
-          ChunkedDataWriter.CHUNK_BYTES, body.length() == 0 ? List.of() : List.of(new Segment(dataId, body.length())));
-      s.store().replaceObject(r.bucket(), r.key(), rec, ObjectStore.Change.consuming(dataId));
-      Reply reply = Reply.empty(200).header("ETag", ObjectHeaders.quoted(etag));
-      if (body.checksum() != null) {
-        reply.header(body.checksum().getKey(), body.checksum().getValue());
+      ObjectRecord rec = record(body, owner, headers, meta, tags,
+          body.length() == 0 ? List.of() : List.of(new Segment(dataId, body.length())));
+      return putReply(b, body, s.store().versions().put(r.bucket(), r.key(), rec,
+          conditional(r, ObjectStore.Change.consuming(dataId))));
+    });
+  }
+
+  private static ObjectRecord record(BodyResult body, String owner, Map<String, String> headers, Map<String, String> meta,
+                                     Map<String, String> tags, List<Segment> segments) {
+    return new ObjectRecord(body.length(), HexFormat.of().formatHex(body.md5()), System.currentTimeMillis(), owner,
+        headers, meta, tags, checksum(body), ChunkedDataWriter.CHUNK_BYTES, segments, ObjectRecord.Version.LEGACY);
+  }
+
+  private static Reply putReply(BucketRecord b, BodyResult body, ObjectRecord stored) {
+    Reply reply = Reply.empty(200).header("ETag", ObjectHeaders.quoted(stored.etag()));
+    ObjectHeaders.versionHeader(reply, b, stored.versionId());
+    if (body.checksum() != null) {
+      reply.header(body.checksum().getKey(), body.checksum().getValue());
+    }
+    return reply;
+  }
+
+  Operation delete(S3Request r, Authenticated who) {
+    String versionId = r.param("versionId");
+    BucketRecord b = s.authorize(r, who, versionId == null ? S3Actions.DELETE_OBJECT : S3Actions.DELETE_OBJECT_VERSION);
+    return new Blocking(s.workers(), () -> {
+      ObjectVersions.DeleteResult d = versionId == null
+          ? s.store().versions().delete(r.bucket(), r.key(), who.isAnonymous() ? b.owner() : who.userName())
+          : s.store().versions().deleteVersion(r.bucket(), r.key(), versionId);
+      Reply reply = Reply.empty(204);
+      if (d.versionId() != null) {
+        reply.header("x-amz-version-id", d.versionId());
+      }
+      if (d.deleteMarker()) {
+        reply.header("x-amz-delete-marker", "true");
       }
       return reply;
     });
   }
 
-  Operation delete(S3Request r, Authenticated who) {
-    return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      s.store().replaceObject(r.bucket(), r.key(), null, ObjectStore.Change.none());
-      return Reply.empty(204);
-    });
-  }
-
   Operation copy(S3Request r, Authenticated who) {
+    BucketRecord b = s.authorize(r, who, S3Actions.PUT_OBJECT);
+    CopySource src = CopySource.parse(r.headerValue("x-amz-copy-source"));
+    String owner = who.isAnonymous() ? b.owner() : who.userName();
     return new Blocking(s.workers(), () -> {
-      s.store().requireBucket(r.bucket(), who.userName());
-      String[] src = copySource(r.headerValue("x-amz-copy-source"));
-      s.store().requireBucket(src[0], who.userName());
-      ObjectRecord source = s.store().object(src[0], src[1]).map(Versioned::value)
-          .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_KEY));
+      ObjectRecord source = src.load(s, who, r);
       boolean replace = "REPLACE".equalsIgnoreCase(r.headerValue("x-amz-metadata-directive"));
-      Map<String, String> meta = replace ? ObjectHeaders.userMetadata(r) : source.userMetadata();
-      String contentType = replace ? ObjectHeaders.contentType(r) : source.contentType();
-      Copied c = copyData(source, meta, contentType);
-      ObjectRecord copy = c.record();
+      boolean replaceTags = "REPLACE".equalsIgnoreCase(r.headerValue("x-amz-tagging-directive"));
+      if (!replace && src.bucket().equals(r.bucket()) && src.key().equals(r.key()) && src.versionId() == null) {
+        throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "This copy request is illegal because it is trying to copy an "
+            + "object to itself without changing the object's metadata, storage class, website redirect location or "
+            + "encryption attributes.");
+      }
+      boolean inline = source.size() <= ObjectRecord.INLINE_MAX_BYTES;
+      DataCopier.Copy c = inline ? copier.inlineCopy(source) : copier.copy(source, 0, source.size());
+      String etag = source.segments().size() > 1 || source.etag().contains("-")
+          ? HexFormat.of().formatHex(c.md5()) : source.etag();
+      ObjectRecord copy = new ObjectRecord(source.size(), etag, System.currentTimeMillis(), owner,
+          replace ? ObjectHeaders.stored(r) : source.headers(), replace ? ObjectHeaders.userMetadata(r) : source.userMetadata(),
+          replaceTags ? Tagging.parseHeader(r.headerValue("x-amz-tagging")) : source.tags(),
+          source.checksum().type().equals("COMPOSITE") ? ObjectRecord.Checksum.NONE : source.checksum(),
+          ChunkedDataWriter.CHUNK_BYTES, source.size() == 0 || inline ? List.of() : List.of(new Segment(c.dataId(), source.size())),
+          ObjectRecord.Version.LEGACY, c.inline());
+      ObjectRecord stored;
       try {
-        s.store().replaceObject(r.bucket(), r.key(), copy, ObjectStore.Change.consuming(c.dataId()));
+        stored = s.store().versions().put(r.bucket(), r.key(), copy,
+            inline ? ObjectStore.Change.none() : ObjectStore.Change.consuming(c.dataId()));
       } catch (S3Exception e) {
-        s.store().discard(c.dataId(), source.size());
+        copier.discard(c);
         throw e;
       }
-      return Reply.xml(200, XmlWriter.root("CopyObjectResult")
-          .elem("LastModified", ObjectHeaders.iso(copy.lastModifiedMillis()))
-          .elem("ETag", ObjectHeaders.quoted(copy.etag())).toBytes());
+      Reply reply = Reply.xml(200, XmlWriter.root("CopyObjectResult")
+          .elem("LastModified", ObjectHeaders.iso(stored.lastModifiedMillis()))
+          .elem("ETag", ObjectHeaders.quoted(stored.etag())).toBytes());
+      ObjectHeaders.versionHeader(reply, s.store().cachedBucket(r.bucket()).value(), stored.versionId());
+      if (src.versionId() != null || !source.version().isNull()) {
+        reply.header("x-amz-copy-source-version-id", source.versionId());
+      }
+      return reply;
     });
   }
 
-  private record Copied(ObjectRecord record, String dataId) {}
-
-  /** Re-chunks the source's bytes into one new segment, durably, computing the MD5 on the way. */
-  private Copied copyData(ObjectRecord source, Map<String, String> meta, String contentType) {
-    String dataId = ObjectStore.newDataId();
-    ChunkedDataWriter writer = new ChunkedDataWriter(s.chunks(), s.poolId(), dataId,
-        s.store().writeIntent(dataId, source.size()), source.size());
-    MessageDigest md5 = md5();
-    try {
-      for (ObjectStreamer.Piece p : ObjectStreamer.plan(source, 0, source.size())) {
-        var data = s.chunks().read(s.chunks().chunkId(s.poolId(), p.objectId(), p.index()), p.offset(), p.length())
-            .join().orElseThrow(() -> new S3Exception(S3ErrorCode.INTERNAL_ERROR, "source chunk missing"));
-        md5.update(data.asReadOnlyByteBuffer());
-        writer.ready().join();
-        writer.write(Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()));
+  /** {@code x-amz-copy-source}: {@code [/]bucket/key[?versionId=V]}, URL-encoded. */
+  record CopySource(String bucket, String key, String versionId) {
+    static CopySource parse(String header) {
+      if (header == null || header.isEmpty()) {
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-copy-source is empty");
       }
-      writer.finish().join();
-    } catch (RuntimeException e) {
-      writer.drain().join();
-      s.store().discard(dataId, source.size());
-      throw e;
+      String h = header;
+      String versionId = null;
+      int q = h.indexOf('?');
+      if (q >= 0) {
+        String query = h.substring(q + 1);
+        h = h.substring(0, q);
+        if (query.startsWith("versionId=")) {
+          versionId = AwsUriEncoding.decode(query.substring("versionId=".length()));
+        }
+      }
+      h = AwsUriEncoding.decode(h);
+      if (h.startsWith("/")) {
+        h = h.substring(1);
+      }
+      int slash = h.indexOf('/');
+      if (slash <= 0 || slash == h.length() - 1) {
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-copy-source must be bucket/key");
+      }
+      return new CopySource(h.substring(0, slash), h.substring(slash + 1), versionId);
     }
-    String etag = source.segments().size() > 1 ? HexFormat.of().formatHex(md5.digest()) : source.etag();
-    return new Copied(new ObjectRecord(source.size(), etag, contentType, System.currentTimeMillis(), meta,
-        ChunkedDataWriter.CHUNK_BYTES, source.size() == 0 ? List.of() : List.of(new Segment(dataId, source.size()))), dataId);
-  }
 
-  /** {@code [bucket, key]} from {@code /bucket/key} or {@code bucket/key}, URL-decoded, versionId dropped. */
-  static String[] copySource(String header) {
-    if (header == null || header.isEmpty()) {
-      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-copy-source is empty");
+    /** The source version, if {@code who} may read it and the copy-source conditions hold. */
+    ObjectRecord load(Services s, Authenticated who, S3Request r) {
+      s.authorize(bucket, key, who, versionId == null ? S3Actions.GET_OBJECT : S3Actions.GET_OBJECT_VERSION);
+      ObjectRecord o = versionId == null
+          ? s.store().object(bucket, key).map(v -> v.value()).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_KEY))
+          : s.store().version(bucket, key, versionId).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_VERSION));
+      if (o.deleteMarker()) {
+        throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "The source of a copy request may not specifically refer to a delete marker by version id.");
+      }
+      Preconditions.check(r::headerValue, "x-amz-copy-source-", o.etag(), o.lastModifiedMillis(), false);
+      return o;
     }
-    String h = header;
-    int q = h.indexOf('?');
-    if (q >= 0) {
-      h = h.substring(0, q);
-    }
-    h = AwsUriEncoding.decode(h);
-    if (h.startsWith("/")) {
-      h = h.substring(1);
-    }
-    int slash = h.indexOf('/');
-    if (slash <= 0 || slash == h.length() - 1) {
-      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-copy-source must be bucket/key");
-    }
-    return new String[] {h.substring(0, slash), h.substring(slash + 1)};
   }
 
   static MessageDigest md5() {

@@ -20,13 +20,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ChunkedDataWriter {
   public static final int CHUNK_BYTES = 4 << 20;
-  public static final int MAX_IN_FLIGHT_CHUNKS = 2;
+  /** Chunk writes in flight per upload: the first always, more while the shared budget allows. */
+  public static final int MAX_IN_FLIGHT_CHUNKS = 4;
 
   private final ChunkClient chunks;
   private final int poolId;
   private final ByteString objectId;
   private final CompletableFuture<?> gate;
   private final long maxBytes;
+  private final BufferBudget budget;
+  private boolean reserved;
   private final List<CompletableFuture<Long>> writes = new ArrayList<>();
   private byte[] buffer;
   private int fill;
@@ -37,6 +40,12 @@ public final class ChunkedDataWriter {
   private Throwable failure;
 
   public ChunkedDataWriter(ChunkClient chunks, int poolId, String dataId, CompletableFuture<?> gate, long maxBytes) {
+    this(chunks, poolId, dataId, gate, maxBytes, new BufferBudget(0));
+  }
+
+  public ChunkedDataWriter(ChunkClient chunks, int poolId, String dataId, CompletableFuture<?> gate, long maxBytes,
+                           BufferBudget budget) {
+    this.budget = budget;
     this.chunks = chunks;
     this.poolId = poolId;
     this.objectId = ByteString.copyFromUtf8(dataId);
@@ -73,22 +82,30 @@ public final class ChunkedDataWriter {
     long index = nextIndex++;
     buffer = null;
     fill = 0;
+    boolean fromBudget;
     synchronized (this) {
+      fromBudget = inFlight > 0 && reserved;
+      if (fromBudget) {
+        reserved = false;
+      }
       inFlight++;
     }
     CompletableFuture<Long> w = gate.thenCompose(x -> chunks.write(chunks.chunkId(poolId, objectId, index), bytes, true));
     writes.add(w);
-    w.whenComplete((v, t) -> completed(t));
+    w.whenComplete((v, t) -> completed(t, fromBudget));
   }
 
-  private void completed(Throwable t) {
+  private void completed(Throwable t, boolean fromBudget) {
+    if (fromBudget) {
+      budget.release(CHUNK_BYTES);
+    }
     CompletableFuture<Void> wake = null;
     synchronized (this) {
       inFlight--;
       if (t != null && failure == null) {
         failure = t;
       }
-      if ((inFlight < MAX_IN_FLIGHT_CHUNKS || failure != null) && !ready.isDone()) {
+      if (!ready.isDone()) {
         wake = ready;
       }
     }
@@ -102,10 +119,18 @@ public final class ChunkedDataWriter {
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
     }
-    if (inFlight >= MAX_IN_FLIGHT_CHUNKS && ready.isDone()) {
+    boolean more = inFlight == 0 || (inFlight < MAX_IN_FLIGHT_CHUNKS && (reserved || (reserved = budget.tryAcquire(CHUNK_BYTES))));
+    if (!more && ready.isDone()) {
       ready = new CompletableFuture<>();
     }
-    return ready;
+    return more ? CompletableFuture.completedFuture(null) : ready;
+  }
+
+  private synchronized void releaseReservation() {
+    if (reserved) {
+      reserved = false;
+      budget.release(CHUNK_BYTES);
+    }
   }
 
   /** Writes the last partial chunk; completes with the total length once every chunk is durable. */
@@ -113,6 +138,7 @@ public final class ChunkedDataWriter {
     if (fill > 0) {
       submit();
     }
+    releaseReservation();
     long length = total;
     return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).thenApply(x -> length);
   }
@@ -121,6 +147,7 @@ public final class ChunkedDataWriter {
   public CompletableFuture<Void> drain() {
     buffer = null;
     fill = 0;
+    releaseReservation();
     return CompletableFuture.allOf(writes.stream().map(w -> w.handle((v, t) -> null))
         .toArray(CompletableFuture[]::new));
   }

@@ -27,12 +27,17 @@ import java.util.concurrent.TimeUnit;
 public final class GarbageCollector implements AutoCloseable {
   public static final long INTENT_EXPIRY_MILLIS = 24 * 3600_000L;
   public static final long SWEEP_INTERVAL_MILLIS = 60_000;
+  /** Multipart uploads neither completed nor aborted this long are aborted (S3's lifecycle rule, always on). */
+  public static final long ABANDONED_UPLOAD_EXPIRY_MILLIS = 7 * 24 * 3600_000L;
+  /** Leftover part records are collected only when older than this, so no commit in flight is raced. */
+  public static final long LEFTOVER_PART_GRACE_MILLIS = 3600_000L;
   static final int SCAN_PAGE = 500;
   static final int MAX_PARALLEL_DELETES = 16;
 
   private final MetadataClient meta;
   private final ChunkClient chunks;
   private final int poolId;
+  private final UploadStore uploads;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "s3-gc");
     t.setDaemon(true);
@@ -43,6 +48,7 @@ public final class GarbageCollector implements AutoCloseable {
     this.meta = meta;
     this.chunks = chunks;
     this.poolId = poolId;
+    this.uploads = new UploadStore(meta, this);
   }
 
   public void start() {
@@ -94,7 +100,15 @@ public final class GarbageCollector implements AutoCloseable {
         break;
       }
     }
-    sweepIntents(System.currentTimeMillis() - INTENT_EXPIRY_MILLIS);
+    long now = System.currentTimeMillis();
+    sweepIntents(now - INTENT_EXPIRY_MILLIS);
+    uploads.expireUploads(now - ABANDONED_UPLOAD_EXPIRY_MILLIS);
+    uploads.collectLeftoverParts(now - LEFTOVER_PART_GRACE_MILLIS);
+  }
+
+  /** Abandoned multipart uploads and leftover parts (the sweep calls this with its own cutoffs). */
+  public UploadStore uploads() {
+    return uploads;
   }
 
   /** Turns intents created before {@code cutoffMillis} into GC records and collects them. */

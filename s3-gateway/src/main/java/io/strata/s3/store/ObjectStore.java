@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.strata.metadata.client.MetaException;
 import io.strata.metadata.client.MetadataClient;
 import io.strata.proto.KvCondition;
-import io.strata.proto.KvConditionKind;
 import io.strata.proto.KvEntry;
 import io.strata.proto.KvTxn;
 import io.strata.proto.KvWrite;
@@ -13,32 +12,41 @@ import io.strata.proto.MetaStatus;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Bucket and object metadata on the replicated key space. Every change of what an object points
- * to is one conditional transaction on the object's current version that also records the old
- * data for garbage collection, so concurrent writers cannot leak or double-free chunks.
- * Blocking: call from the gateway's worker pool, never from an event loop.
+ * Bucket and object metadata on the replicated key space: reads, intents and garbage records.
+ * Writes of object versions are in {@link ObjectVersions}. Blocking: call from the gateway's
+ * worker pool, never from an event loop.
  */
 public final class ObjectStore {
-  static final int MAX_CAS_ATTEMPTS = 16;
-
   private final MetadataClient meta;
   private final GarbageCollector gc;
+  private final ObjectVersions versions;
+  private final java.util.concurrent.ConcurrentHashMap<String, CachedBucket> bucketCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public static final long BUCKET_CACHE_MILLIS = 1000;
+  static final int MAX_CACHED_BUCKETS = 10_000;
+
+  private record CachedBucket(Versioned<BucketRecord> bucket, long loadedNanos) {}
 
   public ObjectStore(MetadataClient meta, GarbageCollector gc) {
     this.meta = meta;
     this.gc = gc;
+    this.versions = new ObjectVersions(this);
   }
 
   public MetadataClient meta() {
     return meta;
+  }
+
+  public ObjectVersions versions() {
+    return versions;
   }
 
   public Optional<Versioned<BucketRecord>> bucket(String bucket) {
@@ -46,19 +54,76 @@ public final class ObjectStore {
         .map(e -> new Versioned<>(BucketRecord.decode(e.getValue().toByteArray()), e.getVersion()));
   }
 
-  /** The bucket if it exists and {@code user} owns it; NoSuchBucket / AccessDenied otherwise. */
-  public BucketRecord requireBucket(String bucket, String user) {
-    BucketRecord b = bucket(bucket).filter(v -> !v.value().deleting())
-        .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET)).value();
-    if (!b.owner().equals(user)) {
-      throw new S3Exception(S3ErrorCode.ACCESS_DENIED);
+  /** The bucket unless it does not exist or is being deleted (NoSuchBucket); read fresh, and cached. */
+  public Versioned<BucketRecord> liveBucket(String bucket) {
+    Optional<Versioned<BucketRecord>> b = bucket(bucket);
+    if (b.isPresent()) {
+      bucketCache.put(bucket, new CachedBucket(b.get(), System.nanoTime()));
+    } else {
+      bucketCache.remove(bucket);
     }
-    return b;
+    return b.filter(v -> !v.value().deleting()).orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
   }
 
-  public Optional<Versioned<ObjectRecord>> object(String bucket, String key) {
+  /**
+   * The bucket as {@link #liveBucket}, from a cache up to {@link #BUCKET_CACHE_MILLIS} old. Safe
+   * for commits, which condition on the bucket's version (a stale one fails and is re-read
+   * fresh); for authorisation it means another gateway's policy change takes effect within that
+   * time (this gateway's own changes invalidate at once).
+   */
+  public Versioned<BucketRecord> cachedBucket(String bucket) {
+    CachedBucket c = bucketCache.get(bucket);
+    if (c != null && System.nanoTime() - c.loadedNanos() < BUCKET_CACHE_MILLIS * 1_000_000L) {
+      if (c.bucket().value().deleting()) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
+      }
+      return c.bucket();
+    }
+    if (bucketCache.size() >= MAX_CACHED_BUCKETS) {
+      bucketCache.clear();
+    }
+    return liveBucket(bucket);
+  }
+
+  /** Forgets a cached bucket after this gateway changed it. */
+  public void invalidateBucket(String bucket) {
+    bucketCache.remove(bucket);
+  }
+
+  /** The key's head record: its newest version, which may be a delete marker. */
+  public Optional<Versioned<ObjectRecord>> head(String bucket, String key) {
     return meta.get(S3Keys.OBJECTS, S3Keys.object(bucket, key))
         .map(e -> new Versioned<>(ObjectRecord.decode(e.getValue().toByteArray()), e.getVersion()));
+  }
+
+  /** The current object (NoSuchKey when absent or when its newest version is a delete marker). */
+  public Optional<Versioned<ObjectRecord>> object(String bucket, String key) {
+    return head(bucket, key).filter(v -> !v.value().deleteMarker());
+  }
+
+  Optional<Versioned<ObjectRecord>> versionEntry(String bucket, String key, long seq) {
+    return meta.get(S3Keys.VERSIONS, S3Keys.version(bucket, key, seq))
+        .map(e -> new Versioned<>(ObjectRecord.decode(e.getValue().toByteArray()), e.getVersion()));
+  }
+
+  /**
+   * One version by id ("null" included), or empty; InvalidArgument for an id we never issue.
+   * The head record is returned for the newest version, so reads see its head-only fields.
+   */
+  public Optional<ObjectRecord> version(String bucket, String key, String versionId) {
+    Optional<Versioned<ObjectRecord>> head = head(bucket, key);
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectRecord.Version hv = head.get().value().version();
+    if (hv.versionId().equals(versionId)) {
+      return Optional.of(head.get().value());
+    }
+    long seq = ObjectRecord.NULL_VERSION.equals(versionId) ? hv.nullVersionSeq() : VersionIds.seqOf(versionId);
+    if (seq == 0) {
+      return Optional.empty();
+    }
+    return versionEntry(bucket, key, seq).map(Versioned::value).filter(v -> v.versionId().equals(versionId));
   }
 
   /** A fresh id for the chunks of one object or part. */
@@ -93,71 +158,27 @@ public final class ObjectStore {
    * object consumes, other data that becomes garbage, and the error when an extra condition fails.
    */
   public record Change(List<KvCondition> conditions, List<KvWrite> writes, List<String> consumedIntents,
-                       List<Segment> extraGarbage, Supplier<S3Exception> onConditionFailed) {
+                       List<Segment> extraGarbage, Supplier<S3Exception> onConditionFailed,
+                       Consumer<Optional<ObjectRecord>> headCheck) {
+    /** No precondition on the head: a write may then guess the key is new (see ObjectVersions.put). */
+    public static final Consumer<Optional<ObjectRecord>> NO_CHECK = h -> { };
+
     public static Change none() {
-      return new Change(List.of(), List.of(), List.of(), List.of(), () -> new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+      return new Change(List.of(), List.of(), List.of(), List.of(), () -> new S3Exception(S3ErrorCode.INTERNAL_ERROR),
+          NO_CHECK);
     }
 
     public static Change consuming(String dataId) {
-      return new Change(List.of(), List.of(), List.of(dataId), List.of(), () -> new S3Exception(S3ErrorCode.INTERNAL_ERROR));
+      return none().consumingIntent(dataId);
     }
-  }
 
-  /**
-   * Points {@code bucket/key} at {@code record} (or deletes it when null), atomically with
-   * {@code change}; the previous object's data goes to GC in the same transaction.
-   *
-   * @return the replaced object, if any
-   */
-  public Optional<ObjectRecord> replaceObject(String bucket, String key, ObjectRecord record, Change change) {
-    for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      Optional<Versioned<ObjectRecord>> current = object(bucket, key);
-      if (record == null && current.isEmpty() && change.writes().isEmpty()) {
-        return Optional.empty();  // deleting what is not there is a no-op in S3
-      }
-      // Conditioning on the bucket's version (not mere existence) fences DeleteBucket's check.
-      Versioned<BucketRecord> b = bucket(bucket).filter(v -> !v.value().deleting())
-          .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_BUCKET));
-      KvTxn.Builder t = KvTxn.newBuilder().addAllConditions(change.conditions()).addAllWrites(change.writes());
-      t.addConditions(KvCondition.newBuilder().setNamespace(S3Keys.BUCKETS).setKey(ByteString.copyFrom(S3Keys.bucket(bucket)))
-          .setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(b.version()));
-      KvCondition.Builder c = KvCondition.newBuilder().setNamespace(S3Keys.OBJECTS).setKey(ByteString.copyFrom(S3Keys.object(bucket, key)));
-      t.addConditions(current.isPresent() ? c.setKind(KvConditionKind.KV_VERSION_EQUALS).setVersion(current.get().version())
-          : c.setKind(KvConditionKind.KV_MUST_NOT_EXIST));
-      KvWrite.Builder w = KvWrite.newBuilder().setNamespace(S3Keys.OBJECTS).setKey(ByteString.copyFrom(S3Keys.object(bucket, key)));
-      t.addWrites(record == null ? w.setDelete(true) : w.setValue(ByteString.copyFrom(record.encode())));
-      change.consumedIntents().forEach(id -> t.addWrites(intentDelete(id)));
-      List<Segment> garbage = new ArrayList<>(change.extraGarbage());
-      current.ifPresent(v -> garbage.addAll(v.value().segments()));
-      byte[] gcKey = garbage.isEmpty() ? null : addGarbage(t, garbage);
-      try {
-        meta.txn(t.build());
-      } catch (MetaException e) {
-        if (e.status() != MetaStatus.META_CONDITION_FAILED) {
-          throw e;
-        }
-        explainConflict(bucket, key, b.version(), current, change);
-        continue;
-      }
-      if (gcKey != null) {
-        int chunkBytes = current.map(v -> v.value().chunkBytes()).orElse(ChunkedDataWriter.CHUNK_BYTES);
-        gc.collectSoon(gcKey, new RecordCodec.Garbage(chunkBytes, garbage));
-      }
-      return current.map(Versioned::value);
+    public Change consumingIntent(String dataId) {
+      return new Change(conditions, writes, List.of(dataId), extraGarbage, onConditionFailed, headCheck);
     }
-    throw new S3Exception(S3ErrorCode.SLOW_DOWN, "too many concurrent writers on " + bucket + "/" + key);
-  }
 
-  /** After a failed CAS: a vanished bucket or extra condition is final; a changed object or bucket is retried. */
-  private void explainConflict(String bucket, String key, long bucketVersion, Optional<Versioned<ObjectRecord>> seen,
-                               Change change) {
-    Optional<Versioned<BucketRecord>> b = bucket(bucket);
-    if (b.filter(v -> !v.value().deleting()).isEmpty()) {
-      throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
-    }
-    Optional<Long> now = object(bucket, key).map(Versioned::version);
-    if (now.equals(seen.map(Versioned::version)) && b.get().version() == bucketVersion) {
-      throw change.onConditionFailed().get();
+    /** A check of the current head (If-Match / If-None-Match on writes), re-run on every attempt. */
+    public Change withHeadCheck(Consumer<Optional<ObjectRecord>> check) {
+      return new Change(conditions, writes, consumedIntents, extraGarbage, onConditionFailed, check);
     }
   }
 

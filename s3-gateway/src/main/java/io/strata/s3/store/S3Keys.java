@@ -14,6 +14,10 @@ public final class S3Keys {
   public static final String OBJECTS = "s3.objects";
   public static final String UPLOADS = "s3.uploads";
   public static final String PARTS = "s3.parts";
+  /** Every version of every object: {@code bucket/key NUL hex16(MAX - seq)}, newest first. */
+  public static final String VERSIONS = "s3.versions";
+  /** {@code uploadId -> bucket/key}: lets the collector tell orphaned part records from live ones. */
+  public static final String UPLOAD_IDS = "s3.uploadids";
   /** Data that is no longer referenced and must be deleted: written atomically with the change. */
   public static final String GC = "s3.gc";
   /** Data being written that no object references yet: removed by the commit, swept if orphaned. */
@@ -36,6 +40,22 @@ public final class S3Keys {
   /** Uploads sort by key then upload id; NUL separates them. */
   public static byte[] upload(String bucket, String key, String uploadId) {
     return utf8(bucket + "/" + key + "\0" + uploadId);
+  }
+
+  /** The key of one version; versions of a key sort newest first. */
+  public static byte[] version(String bucket, String key, long seq) {
+    return utf8(bucket + "/" + key + "\0" + String.format("%016x", Long.MAX_VALUE - seq));
+  }
+
+  /** Prefix of every version of exactly this key. */
+  public static byte[] versionPrefix(String bucket, String key) {
+    return utf8(bucket + "/" + key + "\0");
+  }
+
+  /** The seq encoded in a version key (its last 16 hex digits). */
+  public static long seqOfVersionKey(byte[] versionKey) {
+    String s = new String(versionKey, versionKey.length - 16, 16, StandardCharsets.US_ASCII);
+    return Long.MAX_VALUE - Long.parseUnsignedLong(s, 16);
   }
 
   public static byte[] partPrefix(String uploadId) {

@@ -25,6 +25,19 @@ public final class XmlWriter {
     return w.start(name);
   }
 
+  /** A writer for a run of elements to be spliced into another document with {@link #raw}. */
+  public static XmlWriter fragment() {
+    XmlWriter w = new XmlWriter();
+    w.sb.setLength(0);
+    return w;
+  }
+
+  /** Appends a fragment's elements here. */
+  public XmlWriter raw(XmlWriter fragment) {
+    sb.append(fragment.sb);
+    return this;
+  }
+
   public XmlWriter start(String name) {
     sb.append('<').append(name).append('>');
     open.push(name);

@@ -50,8 +50,6 @@ class AwsCliTest {
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("AWS_PAGER", "");
     env.put("HOME", dir.toString());
-    Proc.run(env, dir, AWS, "configure", "set", "default.s3.multipart_threshold", "5MB").ok();
-    Proc.run(env, dir, AWS, "configure", "set", "default.s3.multipart_chunksize", "5MB").ok();
   }
 
   @AfterAll
@@ -84,12 +82,12 @@ class AwsCliTest {
     Path small = dir.resolve("small.bin");
     Files.write(small, random(1000, 1));
     Path big = dir.resolve("big.bin");
-    Files.write(big, random(20 << 20, 2));
+    Files.write(big, random(100 << 20, 2));  // the CLI's defaults: 8 MiB threshold and parts, so 13 parts
     aws("s3", "cp", small.toString(), "s3://cli-bucket/dir/small.bin").ok();
     aws("s3", "cp", big.toString(), "s3://cli-bucket/dir/sub/big.bin").ok();
     String head = aws("s3api", "head-object", "--bucket", "cli-bucket", "--key", "dir/sub/big.bin").ok().out();
-    assertTrue(head.contains("\"ContentLength\": 20971520"), head);
-    assertTrue(head.contains("-4\\\""), "multipart ETag md5-of-md5s-4: " + head);
+    assertTrue(head.contains("\"ContentLength\": 104857600"), head);
+    assertTrue(head.contains("-13\\\""), "multipart ETag md5-of-md5s-13: " + head);
     aws("s3", "cp", "s3://cli-bucket/dir/sub/big.bin", dir.resolve("big.back").toString()).ok();
     assertArrayEquals(Files.readAllBytes(big), Files.readAllBytes(dir.resolve("big.back")));
     aws("s3", "cp", "s3://cli-bucket/dir/small.bin", dir.resolve("small.back").toString()).ok();
@@ -129,6 +127,64 @@ class AwsCliTest {
 
   @Test
   @Order(3)
+  void syncUpAndDownAgain() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("tree/a/b"));
+    Files.write(src.resolve("one.txt"), random(2000, 3));
+    Files.write(dir.resolve("tree/a/two.txt"), random(3000, 4));
+    Files.write(dir.resolve("tree/top.txt"), random(10, 5));
+    String up = aws("s3", "sync", dir.resolve("tree").toString(), "s3://cli-bucket/tree/").ok().out();
+    assertTrue(up.contains("upload:") && up.contains("top.txt"), up);
+    assertEquals("", aws("s3", "sync", dir.resolve("tree").toString(), "s3://cli-bucket/tree/").ok().out().trim(),
+        "a second sync finds nothing to do");
+    aws("s3", "sync", "s3://cli-bucket/tree/", dir.resolve("tree-back").toString()).ok();
+    for (String f : new String[] {"a/b/one.txt", "a/two.txt", "top.txt"}) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("tree").resolve(f)), Files.readAllBytes(dir.resolve("tree-back").resolve(f)), f);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void s3apiVersioningAndMultipartCalls() throws Exception {
+    aws("s3api", "create-bucket", "--bucket", "cli-versions").ok();
+    aws("s3api", "put-bucket-versioning", "--bucket", "cli-versions", "--versioning-configuration", "Status=Enabled").ok();
+    assertTrue(aws("s3api", "get-bucket-versioning", "--bucket", "cli-versions").ok().out().contains("Enabled"));
+    Path f = dir.resolve("v.txt");
+    Files.writeString(f, "first");
+    String v1 = jsonField(aws("s3api", "put-object", "--bucket", "cli-versions", "--key", "v", "--body", f.toString()).ok().out(), "VersionId");
+    Files.writeString(f, "second");
+    aws("s3api", "put-object", "--bucket", "cli-versions", "--key", "v", "--body", f.toString()).ok();
+    aws("s3api", "get-object", "--bucket", "cli-versions", "--key", "v", "--version-id", v1, dir.resolve("v1.out").toString()).ok();
+    assertEquals("first", Files.readString(dir.resolve("v1.out")));
+    String versions = aws("s3api", "list-object-versions", "--bucket", "cli-versions").ok().out();
+    assertTrue(versions.contains(v1) && versions.contains("\"IsLatest\": true"), versions);
+    assertTrue(aws("s3api", "delete-object", "--bucket", "cli-versions", "--key", "v").ok().out().contains("\"DeleteMarker\": true"));
+
+    String upload = jsonField(aws("s3api", "create-multipart-upload", "--bucket", "cli-versions", "--key", "mp").ok().out(), "UploadId");
+    Path part = dir.resolve("part.bin");
+    Files.write(part, random(5 << 20, 6));
+    String etag = jsonField(aws("s3api", "upload-part", "--bucket", "cli-versions", "--key", "mp", "--part-number", "1",
+        "--upload-id", upload, "--body", part.toString()).ok().out(), "ETag");
+    assertTrue(aws("s3api", "list-parts", "--bucket", "cli-versions", "--key", "mp", "--upload-id", upload).ok().out()
+        .contains("\"PartNumber\": 1"));
+    assertTrue(aws("s3api", "list-multipart-uploads", "--bucket", "cli-versions").ok().out().contains(upload));
+    Path parts = dir.resolve("parts.json");
+    Files.writeString(parts, "{\"Parts\":[{\"PartNumber\":1,\"ETag\":" + "\"" + etag.replace("\"", "\\\"") + "\"}]}");
+    aws("s3api", "complete-multipart-upload", "--bucket", "cli-versions", "--key", "mp", "--upload-id", upload,
+        "--multipart-upload", "file://" + parts).ok();
+    String aborted = jsonField(aws("s3api", "create-multipart-upload", "--bucket", "cli-versions", "--key", "gone").ok().out(), "UploadId");
+    aws("s3api", "abort-multipart-upload", "--bucket", "cli-versions", "--key", "gone", "--upload-id", aborted).ok();
+    assertTrue(aws("s3api", "head-object", "--bucket", "cli-versions", "--key", "mp").ok().out().contains("5242880"));
+  }
+
+  /** The string value of a top-level field in the CLI's JSON output. */
+  static String jsonField(String json, String field) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+    assertTrue(m.find(), field + " in " + json);
+    return m.group(1).replace("\\\"", "\"");
+  }
+
+  @Test
+  @Order(4)
   void presignedUrlWorksWithCurlAndExpires() throws Exception {
     String url = aws("s3", "presign", "s3://cli-bucket/meta.txt", "--expires-in", "300").ok().out().trim();
     Proc.Result got = Proc.run(env, dir, CURL, "-sS", "-f", url).ok();
@@ -141,7 +197,7 @@ class AwsCliTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void wrongSecretAndBucketRules() throws Exception {
     Map<String, String> bad = new HashMap<>(env);
     bad.put("AWS_SECRET_ACCESS_KEY", "wrong-secret-wrong-secret-wrong-secret00");
@@ -158,7 +214,7 @@ class AwsCliTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void boto3Script() throws Exception {
     Path script = dir.resolve("boto_check.py");
     try (var in = AwsCliTest.class.getResourceAsStream("/boto_check.py")) {
@@ -169,7 +225,7 @@ class AwsCliTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void removeRecursiveThenRemoveBucket() throws Exception {
     aws("s3", "rm", "--recursive", "s3://cli-bucket/").ok();
     assertEquals("", aws("s3", "ls", "--recursive", "s3://cli-bucket/").out().trim());

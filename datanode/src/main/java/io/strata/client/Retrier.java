@@ -1,0 +1,107 @@
+package io.strata.client;
+
+import io.strata.common.Threads;
+import io.strata.proto.ChunkStatus;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs a chunk operation until it succeeds, fails for good, or its deadline passes: on a stale
+ * map, a moved primary, a missing replica or a transport error it waits (bounded exponential
+ * backoff), refreshes the map (one shared refresh for all waiting operations) and tries again.
+ * Callers' futures complete on {@link #CALLBACK_THREADS} callback threads, never on the event
+ * loop that received a reply: callers may block in their continuations.
+ */
+final class Retrier implements AutoCloseable {
+  static final long BACKOFF_MIN_MILLIS = 20;
+  static final long BACKOFF_MAX_MILLIS = 1_000;
+  static final int CALLBACK_THREADS = 2;
+
+  /** The outcome of one try: a value, a retryable status, or a final failure. */
+  record Attempt<T>(T value, ChunkStatus status, String message, long epoch, boolean retry) {
+    static <T> Attempt<T> done(T value) {
+      return new Attempt<>(value, ChunkStatus.CHUNK_OK, "", 0, false);
+    }
+
+    static <T> Attempt<T> retry(ChunkStatus s, String message, long epoch) {
+      return new Attempt<>(null, s, message, epoch, true);
+    }
+
+    static <T> Attempt<T> from(ChunkStatus s, String message, long epoch, T value) {
+      if (s == ChunkStatus.CHUNK_OK) {
+        return done(value);
+      }
+      return new Attempt<>(null, s, message, epoch, ChunkException.retryable(s));
+    }
+  }
+
+  private final ClusterMapCache maps;
+  private final long deadlineMillis;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      Threads.daemon("chunk-client-retry"));
+  private final ExecutorService callbacks = Executors.newFixedThreadPool(CALLBACK_THREADS,
+      Threads.daemon("chunk-client-callback"));
+
+  Retrier(ClusterMapCache maps, long deadlineMillis) {
+    this.maps = maps;
+    this.deadlineMillis = deadlineMillis;
+  }
+
+  <T> CompletableFuture<T> run(Supplier<CompletableFuture<Attempt<T>>> attempt, String what) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    tryOnce(attempt, what, result, System.currentTimeMillis() + deadlineMillis, BACKOFF_MIN_MILLIS);
+    return result;
+  }
+
+  private <T> void tryOnce(Supplier<CompletableFuture<Attempt<T>>> attempt, String what,
+                           CompletableFuture<T> result, long deadline, long backoff) {
+    CompletableFuture<Attempt<T>> f;
+    try {
+      f = attempt.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.exceptionally(t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0)).thenAccept(a -> {
+      if (!a.retry()) {
+        finish(result, a.value(), a.status() == ChunkStatus.CHUNK_OK ? null
+            : new ChunkException(a.status(), what + ": " + a.message()));
+        return;
+      }
+      if (System.currentTimeMillis() + backoff > deadline) {
+        finish(result, null, new ChunkException(a.status(), what + " gave up after " + deadlineMillis + " ms: "
+            + a.message()));
+        return;
+      }
+      timer.schedule(() -> maps.atLeast(Math.max(a.epoch(), maps.current().getEpoch() + 1)).whenComplete((m, t) ->
+              tryOnce(attempt, what, result, deadline, Math.min(backoff * 2, BACKOFF_MAX_MILLIS))),
+          backoff, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /** Completes a caller's future on a callback thread. */
+  private <T> void finish(CompletableFuture<T> result, T value, Throwable error) {
+    Runnable r = () -> {
+      if (error == null) {
+        result.complete(value);
+      } else {
+        result.completeExceptionally(error);
+      }
+    };
+    try {
+      callbacks.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();  // closing: nobody will block on us any more
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    callbacks.shutdown();
+  }
+}

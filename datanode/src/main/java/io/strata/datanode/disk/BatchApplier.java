@@ -1,0 +1,241 @@
+package io.strata.datanode.disk;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.strata.common.Metrics;
+import io.strata.proto.ChunkStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Applies a batch of record writes to one disk, under the writer's apply lock: version checks
+ * (an older or equal version never replaces a newer one, except a repair), capacity, large values
+ * into the {@link ExtentStore} first, then one RocksDB WriteBatch with the headers, small values,
+ * the per-group summaries, the used bytes and the live bytes of each extent segment. Nothing here
+ * syncs: {@link WalSyncer} does, after the batch is counted as written.
+ */
+final class BatchApplier {
+  private static final byte[] USED_KEY = "used-bytes".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SEGMENT_PREFIX = "seg".getBytes(StandardCharsets.UTF_8);
+
+  private final SimulatedDisk disk;
+  private final DiskStore store;
+  private final ExtentStore extents;
+  private final long capacityBytes;
+  private final Map<Long, PgMeta> pgMeta = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> segmentLive = new ConcurrentHashMap<>();
+  private final AtomicLong usedBytes = new AtomicLong();
+  private final WriteBatch batch = new WriteBatch();
+  private final ByteBuffer keyScratch = ByteBuffer.allocateDirect(DiskWriter.MAX_BATCH_OPS * (ChunkKeys.MAX_OBJECT_ID_BYTES + 32));
+  private final LongAdder batches;
+  private final LongAdder extentBytes;
+
+  BatchApplier(SimulatedDisk disk, DiskStore store, ExtentStore extents, long capacityBytes) {
+    this.disk = disk;
+    this.store = store;
+    this.extents = extents;
+    this.capacityBytes = capacityBytes;
+    load();
+    this.batches = Metrics.global().counter("strata_disk_write_batches_total{disk=\"" + disk.name() + "\"}",
+        "write batches per disk");
+    this.extentBytes = Metrics.global().counter("strata_disk_extent_bytes_total{disk=\"" + disk.name() + "\"}",
+        "bytes of large values written to extent segments (O_DIRECT)");
+  }
+
+  private void load() {
+    try (RocksIterator it = store.db.newIterator(store.metaCf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (Arrays.equals(k, USED_KEY)) {
+          usedBytes.set(ByteBuffer.wrap(it.value()).getLong());
+        } else if (k.length == 8) {
+          pgMeta.put(ByteBuffer.wrap(k).getLong(), PgMeta.decode(it.value()));
+        } else if (k.length == SEGMENT_PREFIX.length + 4 && Arrays.equals(k, 0, 3, SEGMENT_PREFIX, 0, 3)) {
+          segmentLive.put(ByteBuffer.wrap(k, 3, 4).getInt(), ByteBuffer.wrap(it.value()).getLong());
+        }
+      }
+    }
+  }
+
+  Map<Long, PgMeta> pgMeta() {
+    return pgMeta;
+  }
+
+  long usedBytes() {
+    return usedBytes.get();
+  }
+
+  AtomicLong usedBytesRef() {
+    return usedBytes;
+  }
+
+  /** Bytes of records the index still points at in a segment (for compaction). */
+  long live(int segment) {
+    return segmentLive.getOrDefault(segment, 0L);
+  }
+
+  void forget(int segment) throws RocksDBException {
+    store.db.delete(store.metaCf, segmentKey(segment));
+    segmentLive.remove(segment);
+  }
+
+  private static byte[] segmentKey(int segment) {
+    return ByteBuffer.allocate(SEGMENT_PREFIX.length + 4).put(SEGMENT_PREFIX).putInt(segment).array();
+  }
+
+  static long pgKey(int pool, int pg) {
+    return ((long) pool << 32) | (pg & 0xffffffffL);
+  }
+
+  /** Everything one batch changes besides the records themselves. */
+  private final class Changes {
+    final Map<ByteBuffer, RecordHeader> pending = new HashMap<>();
+    final Map<Long, PgMeta> meta = new HashMap<>();
+    final Map<Integer, Long> live = new HashMap<>();
+    long used = usedBytes.get();
+
+    RecordHeader current(byte[] key) {
+      ByteBuffer k = ByteBuffer.wrap(key);
+      return pending.containsKey(k) ? pending.get(k) : disk.header(key);
+    }
+
+    void moveLive(RecordHeader old, RecordHeader now, byte[] key) {
+      if (old != null && old.external()) {
+        live.merge(old.pointer().segment(), -(long) ExtentStore.recordBytes(key.length, old.length()), Long::sum);
+      }
+      if (now.external()) {
+        live.merge(now.pointer().segment(), (long) ExtentStore.recordBytes(key.length, now.length()), Long::sum);
+      }
+    }
+  }
+
+  void apply(List<DiskWriter.Op> ops) {
+    try {
+      disk.faults().beforeWrite(disk.name());
+    } catch (DiskException e) {
+      ops.forEach(op -> op.done().completeExceptionally(e));
+      return;
+    }
+    Boolean[] applied = new Boolean[ops.size()];
+    Changes c = new Changes();
+    WriteBatch wb = batch;
+    keyScratch.clear();
+    try {
+      wb.clear();
+      for (int i = 0; i < ops.size(); i++) {
+        applied[i] = applyOne(wb, c, ops.get(i));
+      }
+      for (Map.Entry<Long, PgMeta> e : c.meta.entrySet()) {
+        wb.put(store.metaCf, ByteBuffer.allocate(8).putLong(e.getKey()).array(), e.getValue().encode());
+      }
+      for (Map.Entry<Integer, Long> e : c.live.entrySet()) {
+        wb.put(store.metaCf, segmentKey(e.getKey()), ByteBuffer.allocate(8).putLong(live(e.getKey()) + e.getValue())
+            .array());
+      }
+      wb.put(store.metaCf, USED_KEY, ByteBuffer.allocate(8).putLong(c.used).array());
+      disk.faults().transfer(wb.getDataSize());
+      store.db.write(store.asyncWrite, wb);
+      disk.wrote();
+      batches.increment();
+    } catch (RocksDBException | IOException e) {
+      DiskException de = new DiskException(ChunkStatus.CHUNK_IO_ERROR, "write on " + disk.name() + ": " + e.getMessage(), e);
+      ops.forEach(op -> op.done().completeExceptionally(de));
+      return;
+    } finally {
+      wb.clear();
+    }
+    pgMeta.putAll(c.meta);
+    c.live.forEach((s, d) -> segmentLive.merge(s, d, Long::sum));
+    usedBytes.set(c.used);
+    for (int i = 0; i < ops.size(); i++) {
+      if (applied[i] != null) {
+        ops.get(i).done().complete(applied[i]);
+      }
+    }
+  }
+
+  /** Adds one op to the batch; true if applied, false if superseded, null if it failed (already completed). */
+  private Boolean applyOne(WriteBatch wb, Changes c, DiskWriter.Op op) throws RocksDBException, IOException {
+    if (op.key() == null) {
+      return true;  // a barrier
+    }
+    RecordHeader old = c.current(op.key());
+    if (op.relocateFrom() != ExtentStore.Pointer.NONE) {
+      return relocate(wb, c, op, old);
+    }
+    long v = op.header().version();
+    if (old != null && (old.version() > v || (old.version() == v && !op.replaceSameVersion()))) {
+      return false;
+    }
+    long delta = op.header().length() - (old == null ? 0 : old.length());
+    if (delta > 0 && c.used + delta > capacityBytes) {
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_DISK_FULL,
+          "disk " + disk.name() + " is full (" + c.used + " of " + capacityBytes + " bytes used)"));
+      return null;
+    }
+    c.used += delta;
+    RecordHeader h = op.header().at(null);
+    if (op.header().tombstone()) {
+      wb.delete(store.dataCf, op.key());
+    } else if (op.data().remaining() >= ExtentStore.MIN_VALUE_BYTES) {
+      h = h.at(extents.append(op.key(), v, h.crc32c(), op.data(), ByteBufAllocator.DEFAULT));
+      extentBytes.add(op.data().remaining());
+      if (old != null && !old.external()) {
+        wb.delete(store.dataCf, op.key());
+      }
+    } else {
+      putData(wb, op);
+    }
+    wb.put(store.indexCf, op.key(), h.encode());
+    c.moveLive(old, h, op.key());
+    long pk = pgKey(op.pool(), op.pg());
+    PgMeta m = c.meta.getOrDefault(pk, pgMeta.getOrDefault(pk, PgMeta.EMPTY));
+    if (old == null || old.version() != v) {
+      c.meta.put(pk, m.replace(op.key(), old, v));
+    }
+    c.pending.put(ByteBuffer.wrap(op.key()), h);
+    return true;
+  }
+
+  /** Compaction: moves a record's data to the active segment if the index still points at the old place. */
+  private Boolean relocate(WriteBatch wb, Changes c, DiskWriter.Op op, RecordHeader old) throws RocksDBException,
+      IOException {
+    if (old == null || !old.external() || old.extent() != op.relocateFrom() || old.version() != op.header().version()) {
+      return false;
+    }
+    RecordHeader h = old.at(extents.append(op.key(), old.version(), old.crc32c(), op.data(), ByteBufAllocator.DEFAULT));
+    wb.put(store.indexCf, op.key(), h.encode());
+    c.moveLive(old, h, op.key());
+    c.pending.put(ByteBuffer.wrap(op.key()), h);
+    return true;
+  }
+
+  /** Puts the op's data without a Java-heap copy when it is in a direct buffer. */
+  private void putData(WriteBatch wb, DiskWriter.Op op) throws RocksDBException {
+    ByteBuffer data = op.data().duplicate();
+    if (!data.isDirect()) {
+      byte[] v = new byte[data.remaining()];
+      data.get(v);
+      wb.put(store.dataCf, op.key(), v);
+      return;
+    }
+    ByteBuffer k = keyScratch.slice();
+    k.put(op.key()).flip();
+    keyScratch.position(keyScratch.position() + op.key().length);
+    wb.put(store.dataCf, k, data);
+  }
+
+  void close() {
+    batch.close();
+  }
+}

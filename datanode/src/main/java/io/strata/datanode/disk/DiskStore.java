@@ -1,0 +1,85 @@
+package io.strata.datanode.disk;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A disk's RocksDB: column families {@code index} (key to {@link RecordHeader}), {@code data}
+ * (small values inline; large ones written before extents existed sit in BlobDB files) and
+ * {@code pgmeta} (per-group summaries, used bytes, live bytes per extent segment). Options for 2
+ * cores and SSDs (PERFORMANCE.md rules 9-11): two background jobs, 1 MiB bytes-per-sync, recycled
+ * WAL files, bloom filters on the point-lookup column families. Writes never sync here.
+ */
+final class DiskStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  final RocksDB db;
+  final ColumnFamilyHandle indexCf;
+  final ColumnFamilyHandle dataCf;
+  final ColumnFamilyHandle metaCf;
+  final ReadOptions readOptions = new ReadOptions();
+  final WriteOptions asyncWrite = new WriteOptions().setSync(false);
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+
+  DiskStore(String name, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setBytesPerSync(1 << 20).setWalBytesPerSync(1 << 20)
+        .setRecycleLogFileNum(4).setKeepLogFileNum(4);
+    ColumnFamilyOptions plain = new ColumnFamilyOptions().setWriteBufferSize(8 << 20)
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false))
+            .setPinL0FilterAndIndexBlocksInCache(true).setCacheIndexAndFilterBlocks(true));
+    // Chunk bytes are opaque (often compressed or encrypted already): compressing them at every
+    // flush and compaction would spend a core on nothing. Bigger memtables mean fewer L0 files.
+    ColumnFamilyOptions blobs = new ColumnFamilyOptions().setWriteBufferSize(32 << 20).setMaxWriteBufferNumber(4)
+        .setCompressionType(CompressionType.NO_COMPRESSION)
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)))
+        .setEnableBlobFiles(true).setMinBlobSize(64 * 1024).setBlobFileSize(64L << 20)
+        .setEnableBlobGarbageCollection(true);
+    cfOptions.add(plain);
+    cfOptions.add(blobs);
+    List<ColumnFamilyDescriptor> d = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plain),
+        new ColumnFamilyDescriptor("index".getBytes(StandardCharsets.UTF_8), plain),
+        new ColumnFamilyDescriptor("data".getBytes(StandardCharsets.UTF_8), blobs),
+        new ColumnFamilyDescriptor("pgmeta".getBytes(StandardCharsets.UTF_8), plain));
+    try {
+      this.db = RocksDB.open(dbOptions, dir.toString(), d, handles);
+    } catch (RocksDBException e) {
+      throw new IOException("cannot open disk " + name + " at " + dir, e);
+    }
+    this.indexCf = handles.get(1);
+    this.dataCf = handles.get(2);
+    this.metaCf = handles.get(3);
+  }
+
+  @Override
+  public void close() {
+    db.cancelAllBackgroundWork(true);
+    handles.forEach(ColumnFamilyHandle::close);
+    db.close();
+    asyncWrite.close();
+    readOptions.close();
+    dbOptions.close();
+    cfOptions.forEach(ColumnFamilyOptions::close);
+  }
+}

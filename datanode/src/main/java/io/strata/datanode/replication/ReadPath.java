@@ -1,0 +1,179 @@
+package io.strata.datanode.replication;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.strata.common.Checksums;
+import io.strata.common.Metrics;
+import io.strata.datanode.LocalNode;
+import io.strata.datanode.disk.ChunkKeys;
+import io.strata.datanode.disk.DiskException;
+import io.strata.datanode.disk.RecordHeader;
+import io.strata.datanode.disk.SimulatedDisk;
+import io.strata.proto.ChunkStatus;
+import io.strata.proto.FetchRecordReply;
+import io.strata.proto.ReadChunkReply;
+import io.strata.proto.ReadChunkRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A read on the primary. The common case (group active, healthy disk, CRC good) is served where
+ * the request arrived, straight from RocksDB into a direct buffer that becomes the reply payload.
+ * Anything else (a bad or unreadable copy, a disk with injected delays) goes to the read
+ * executor, which fetches a good copy from another member and repairs ours (read repair).
+ */
+final class ReadPath {
+  private final LocalNode node;
+  private final PrimaryCheck check;
+  private final RecordTransfer transfer;
+  private final Executor slow;
+  private final LongAdder reads = Metrics.global().counter("strata_chunk_reads_total", "chunk reads served as primary");
+  private final LongAdder repairs = Metrics.global().counter("strata_chunk_read_repairs_total",
+      "corrupt or unreadable local copies repaired from a replica on read");
+
+  /** A read's reply header and its payload (the caller's to release). */
+  record Result(ReadChunkReply header, ByteBuf payload) {
+    static Result of(ReadChunkReply header) {
+      return new Result(header, Unpooled.EMPTY_BUFFER);
+    }
+  }
+
+  ReadPath(LocalNode node, PrimaryCheck check, RecordTransfer transfer, Executor slow) {
+    this.node = node;
+    this.check = check;
+    this.transfer = transfer;
+    this.slow = slow;
+  }
+
+  CompletableFuture<Result> read(ReadChunkRequest req) {
+    String bad = req.hasId() ? PrimaryCheck.validate(req.getId()) : "missing chunk id";
+    if (bad != null) {
+      return done(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_INVALID).setMessage(bad).build());
+    }
+    return check.primary(req.getEpoch(), req.getId()).thenCompose(p -> {
+      if (p.refusal() != null) {
+        return done(ReadChunkReply.newBuilder().setStatus(p.refusal()).setMessage(p.why()).setEpoch(p.epoch()).build());
+      }
+      CompletableFuture<Void> active = p.pg().active;
+      if (active.isDone() && !active.isCompletedExceptionally()) {
+        Result fast = tryFast(p, req, false);
+        if (fast != null && fast != OFFLOAD) {
+          return CompletableFuture.completedFuture(fast);
+        }
+      }
+      return active.copy().orTimeout(WritePath.ACTIVATION_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+          .thenApplyAsync(v -> {
+            Result r = tryFast(p, req, true);
+            return r != null ? r : readOrRepair(p, req);
+          }, slow)
+          .exceptionally(t -> Result.of(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_UNAVAILABLE)
+              .setMessage("group " + req.getId().getPg() + " not readable: " + WritePath.cause(t))
+              .setEpoch(p.epoch()).build()));
+    });
+  }
+
+  /** "Read this on the read executor": a large value, or a disk that delays, is never read on an event loop. */
+  private static final Result OFFLOAD = Result.of(ReadChunkReply.getDefaultInstance());
+
+  /**
+   * The read of a good copy, or null when it needs repair; on an event loop ({@code mayBlock}
+   * false) also {@link #OFFLOAD} for reads that would block it.
+   */
+  private Result tryFast(PrimaryCheck.Primary p, ReadChunkRequest req, boolean mayBlock) {
+    SimulatedDisk disk = node.disk(p.acting().get(0).getDiskIndex());
+    if (disk == null || disk.faults().isFailed()) {
+      return null;
+    }
+    if (disk.faults().delays() && !mayBlock) {
+      return OFFLOAD;
+    }
+    byte[] key = ChunkKeys.encode(req.getId());
+    try {
+      RecordHeader h = disk.header(key);
+      if (h == null || h.tombstone()) {
+        return notFound(p);
+      }
+      if (h.external() && !mayBlock) {
+        return OFFLOAD;
+      }
+      ByteBuf data = disk.readData(key, h, ByteBufAllocator.DEFAULT);
+      if (data == null || data.readableBytes() != h.length()
+          || Checksums.crc32c(data.nioBuffer()) != h.crc32c()) {
+        if (data != null) {
+          data.release();
+        }
+        return null;
+      }
+      return slice(p, req, data, h.version(), h.crc32c());
+    } catch (DiskException e) {
+      return null;
+    }
+  }
+
+  /** The requested range of verified data, with the CRC of exactly what is returned. */
+  private Result slice(PrimaryCheck.Primary p, ReadChunkRequest req, ByteBuf data, long version, int fullCrc) {
+    int total = data.readableBytes();
+    int off = Math.min(req.getOffset(), total);
+    int len = req.getLength() == 0 ? total - off : Math.min(req.getLength(), total - off);
+    ByteBuf out = data;
+    int crc = fullCrc;
+    if (off != 0 || len != total) {
+      out = data.retainedSlice(data.readerIndex() + off, len);
+      data.release();
+      crc = Checksums.crc32c(out.nioBuffer());
+    }
+    reads.increment();
+    return new Result(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_OK).setCrc32C(crc)
+        .setVersion(version).setChunkLength(total).setEpoch(p.epoch()).build(), out);
+  }
+
+  private Result readOrRepair(PrimaryCheck.Primary p, ReadChunkRequest req) {
+    byte[] key = ChunkKeys.encode(req.getId());
+    SimulatedDisk disk = node.disk(p.acting().get(0).getDiskIndex());
+    SimulatedDisk.Stored s = null;
+    RecordHeader header = null;
+    try {
+      header = disk == null ? null : disk.header(key);
+      s = disk == null ? null : disk.read(key);
+    } catch (DiskException e) {
+      s = null;
+    }
+    if (s != null && s.checksumOk()) {
+      if (s.header().tombstone()) {
+        return notFound(p);
+      }
+      return slice(p, req, Unpooled.wrappedBuffer(s.data()), s.header().version(), s.header().crc32c());
+    }
+    if (s == null && header == null && disk != null && !disk.faults().isFailed()) {
+      return notFound(p);
+    }
+    FetchRecordReply good = transfer.fetchGood(p.acting(), key, header == null ? 0 : header.version());
+    if (good == null) {
+      return Result.of(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_IO_ERROR).setEpoch(p.epoch())
+          .setMessage("no readable copy of chunk in group " + req.getId().getPg()).build());
+    }
+    repairs.increment();
+    if (disk != null) {
+      try {
+        RecordTransfer.install(disk, key, good, true);
+      } catch (RuntimeException e) {
+        // the disk is failing; the read is still served from the good copy
+      }
+    }
+    if (good.getDelete()) {
+      return notFound(p);
+    }
+    return slice(p, req, Unpooled.wrappedBuffer(good.getData().toByteArray()), good.getVersion(), good.getCrc32C());
+  }
+
+  private static Result notFound(PrimaryCheck.Primary p) {
+    return Result.of(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_NOT_FOUND).setEpoch(p.epoch()).build());
+  }
+
+  private static CompletableFuture<Result> done(ReadChunkReply r) {
+    return CompletableFuture.completedFuture(Result.of(r));
+  }
+}

@@ -1,0 +1,43 @@
+package io.strata.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The event loops every data connection of this process runs on, servers and clients alike:
+ * one per core, at most {@link #MAX_THREADS} (PERFORMANCE.md rule 13), epoll when available.
+ * Handlers on these threads never block: disk work goes to a disk's writer, repair to executors.
+ */
+public final class EventLoops {
+  public static final int MAX_THREADS = 2;
+
+  private static final boolean EPOLL = Epoll.isAvailable();
+  private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(
+      Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()),
+      new DefaultThreadFactory("strata-data", true),
+      EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+
+  private EventLoops() {}
+
+  public static EventLoopGroup group() {
+    return GROUP;
+  }
+
+  static Class<? extends SocketChannel> socketChannel() {
+    return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  static Class<? extends ServerChannel> serverChannel() {
+    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+}

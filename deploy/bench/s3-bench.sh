@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# S3 benchmark, one command: Strata (./strata up: 3 metadata peers, 3 datanodes, replication 3)
+# and S3Proxy 2.9.0 (filesystem backend) on this machine, loaded phase by phase by the same
+# AWS SDK v2 load generator (s3-gateway test sources: io.strata.s3.bench.S3LoadGenerator), then
+# a table with Strata / S3Proxy ratios. Strata takes the SDK's defaults (signed aws-chunked
+# uploads with a CRC32 trailer); S3Proxy rejects those, so its client sends checksums only when
+# required. Ports 43000-43999 (the S3 engineer's range); override with BASE_PORT.
+#   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 MAX_SECONDS=60
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+THREADS=${THREADS:-8}
+LARGE=${LARGE:-32}
+SMALL=${SMALL:-4000}
+MAX_SECONDS=${MAX_SECONDS:-60}
+BASE=${BASE_PORT:-43000}
+work=${WORK:-/tmp/strata-s3-bench}
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+rm -rf "$work/strata" "$work/s3proxy-data"
+mkdir -p "$work/s3proxy-data"
+
+echo "building the load generator and its classpath ..." >&2
+(cd "$root" && mvn -q -B -pl s3-gateway -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$work/bench.classpath" -Dmdep.includeScope=test >&2)
+if [[ ! -d "$work/s3proxy-lib" ]]; then
+  echo "fetching S3Proxy (Maven Central) ..." >&2
+  mvn -q -B -f "$here/s3proxy/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/s3proxy-lib" >&2
+fi
+
+echo "starting Strata ..." >&2
+"$root/strata" up --data "$work/strata" --admin-port $((BASE + 70)) --metadata-port $((BASE + 100)) \
+  --datanode-port $((BASE + 200)) --nbd-port $((BASE + 809)) --s3-port "$BASE" --s3-tls-port $((BASE + 443)) \
+  > "$work/strata.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 180); do
+  grep -q "Strata is up" "$work/strata.log" 2>/dev/null && break
+  sleep 1
+done
+grep -q "Strata is up" "$work/strata.log" || { echo "Strata did not start; see $work/strata.log" >&2; exit 1; }
+key=$(awk -F' *= *' '/aws_access_key_id/ {print $2}' "$work/strata/credentials")
+secret=$(awk -F' *= *' '/aws_secret_access_key/ {print $2}' "$work/strata/credentials")
+
+echo "starting S3Proxy ..." >&2
+cat > "$work/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$((BASE + 80))
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=benchkey
+s3proxy.credential=benchsecret
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/s3proxy-data
+PROPS
+java -cp "$work/s3proxy-lib/*" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do
+  curl -s -o /dev/null "http://127.0.0.1:$((BASE + 80))/" && break
+  sleep 1
+done
+
+echo "load before: $(uptime)"
+java -Xmx2g -cp "$root/s3-gateway/target/test-classes:$root/s3-gateway/target/classes:$(cat "$work/bench.classpath")" \
+  io.strata.s3.bench.S3LoadGenerator --threads "$THREADS" --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" \
+  --target "strata=http://127.0.0.1:$BASE,$key,$secret,default" \
+  --target "s3proxy=http://127.0.0.1:$((BASE + 80)),benchkey,benchsecret,when_required"
+echo "load after:  $(uptime)"

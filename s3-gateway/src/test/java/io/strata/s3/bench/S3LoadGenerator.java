@@ -1,0 +1,191 @@
+package io.strata.s3.bench;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The S3 load generator behind deploy/bench/s3-bench.sh (a benchmark, not a test): the AWS SDK
+ * for Java v2 with N threads measuring PUT and GET MiB/s of 16 MiB objects and ops/s of 4 KiB
+ * objects against one or more targets, phase by phase (each phase runs on every target before
+ * the next starts, so the figures of one row are taken within the same minute), then prints a
+ * table with the ratio of the first target to the others. Every phase is bounded by a count and
+ * a time limit.
+ *
+ * <pre>
+ * S3LoadGenerator --threads 8 --large 32 --small 4000 --max-seconds 60 \
+ *   --target strata=http://127.0.0.1:43000,KEY,SECRET,default \
+ *   --target s3proxy=http://127.0.0.1:43080,KEY,SECRET,when_required
+ * </pre>
+ */
+public final class S3LoadGenerator {
+  static final int LARGE_BYTES = 16 << 20;
+  static final int SMALL_BYTES = 4 << 10;
+
+  record Target(String name, S3Client client) {}
+
+  record Result(long ops, long bytes, double seconds, long[] latenciesMicros) {
+    double mibPerSecond() {
+      return bytes / 1048576.0 / seconds;
+    }
+
+    double opsPerSecond() {
+      return ops / seconds;
+    }
+
+    double percentileMillis(double p) {
+      long[] l = latenciesMicros.clone();
+      Arrays.sort(l);
+      return l.length == 0 ? 0 : l[Math.min(l.length - 1, (int) (p * l.length))] / 1000.0;
+    }
+  }
+
+  interface Op {
+    long run(S3Client c, int i) throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int threads = 8;
+    int large = 32;
+    int small = 4000;
+    int maxSeconds = 60;
+    List<Target> targets = new ArrayList<>();
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+        case "--large" -> large = Integer.parseInt(args[i + 1]);
+        case "--small" -> small = Integer.parseInt(args[i + 1]);
+        case "--max-seconds" -> maxSeconds = Integer.parseInt(args[i + 1]);
+        case "--target" -> targets.add(target(args[i + 1], threads));
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    byte[] largeBody = new byte[LARGE_BYTES];
+    new Random(1).nextBytes(largeBody);
+    byte[] smallBody = Arrays.copyOf(largeBody, SMALL_BYTES);
+    for (Target t : targets) {
+      try {
+        t.client().createBucket(b -> b.bucket("bench"));
+      } catch (RuntimeException e) {
+        // exists from an earlier run
+      }
+    }
+    String[] phases = {"PUT 16 MiB", "GET 16 MiB", "PUT 4 KiB", "GET 4 KiB"};
+    Op[] ops = {
+        (c, i) -> put(c, "large-" + i, largeBody),
+        (c, i) -> get(c, "large-" + i),
+        (c, i) -> put(c, "small-" + i, smallBody),
+        (c, i) -> get(c, "small-" + i)};
+    int[] counts = {large, large, small, small};
+    Result[][] results = new Result[phases.length][targets.size()];
+    for (int p = 0; p < phases.length; p++) {
+      for (int t = 0; t < targets.size(); t++) {
+        // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
+        int count = p % 2 == 1 ? (int) Math.min(counts[p], results[p - 1][t].ops()) : counts[p];
+        results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
+        System.err.printf(Locale.ROOT, "%-10s %-8s %6d ops %7.2f s%n", phases[p], targets.get(t).name(),
+            results[p][t].ops(), results[p][t].seconds());
+      }
+    }
+    print(phases, targets, results, threads);
+    targets.forEach(t -> t.client().close());
+  }
+
+  static Target target(String spec, int threads) {
+    String[] nv = spec.split("=", 2);
+    String[] f = nv[1].split(",");
+    RequestChecksumCalculation checksums = f.length > 3 && f[3].equalsIgnoreCase("when_required")
+        ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED;
+    S3Client c = S3Client.builder().endpointOverride(URI.create(f[0])).region(Region.US_EAST_1).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(f[1], f[2])))
+        .requestChecksumCalculation(checksums)
+        .httpClientBuilder(Apache5HttpClient.builder().maxConnections(threads * 2)
+            .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(120)))
+        .build();
+    return new Target(nv[0], c);
+  }
+
+  static long put(S3Client c, String key, byte[] body) {
+    c.putObject(b -> b.bucket("bench").key(key), RequestBody.fromBytes(body));
+    return body.length;
+  }
+
+  static long get(S3Client c, String key) throws Exception {
+    byte[] buf = new byte[256 << 10];
+    long n = 0;
+    try (InputStream in = c.getObject(b -> b.bucket("bench").key(key))) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        n += r;
+      }
+    }
+    return n;
+  }
+
+  static Result run(S3Client c, Op op, int count, int threads, int maxSeconds) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    AtomicLong bytes = new AtomicLong();
+    long[] latencies = new long[count];
+    long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long start = System.nanoTime();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      fs.add(pool.submit(() -> {
+        for (int i; (i = next.getAndIncrement()) < count && System.nanoTime() < deadline; ) {
+          long t0 = System.nanoTime();
+          bytes.addAndGet(op.run(c, i));
+          latencies[i] = (System.nanoTime() - t0) / 1000;
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    int done = Math.min(next.get(), count);
+    long[] measured = Arrays.stream(latencies, 0, done).filter(l -> l > 0).toArray();
+    return new Result(measured.length, bytes.get(), seconds, measured);
+  }
+
+  static void print(String[] phases, List<Target> targets, Result[][] r, int threads) {
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-12s", "phase (" + threads + " thr)"));
+    targets.forEach(t -> head.append(String.format(Locale.ROOT, " | %-32s", t.name())));
+    for (int t = 1; t < targets.size(); t++) {
+      head.append(String.format(Locale.ROOT, " | %s/%s", targets.get(0).name(), targets.get(t).name()));
+    }
+    System.out.println(head);
+    for (int p = 0; p < phases.length; p++) {
+      boolean large = phases[p].contains("16 MiB");
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-12s", phases[p]));
+      for (Result x : r[p]) {
+        row.append(String.format(Locale.ROOT, " | %9.1f %-6s p50 %6.1f p99 %6.1f ms", large ? x.mibPerSecond() : x.opsPerSecond(),
+            large ? "MiB/s" : "ops/s", x.percentileMillis(0.5), x.percentileMillis(0.99)));
+      }
+      for (int t = 1; t < targets.size(); t++) {
+        double a = large ? r[p][0].mibPerSecond() : r[p][0].opsPerSecond();
+        double b = large ? r[p][t].mibPerSecond() : r[p][t].opsPerSecond();
+        row.append(String.format(Locale.ROOT, " | %.2fx", a / b));
+      }
+      System.out.println(row);
+    }
+  }
+}
