@@ -12,92 +12,150 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 /**
- * Which blocks of a volume hold a chunk: one bit per block, stored as 4 KiB chunks of its own
- * object and loaded page by page on first use. A bit is made durable before the block's data is
- * written and cleared only after its chunk is deleted, so the stored map is a superset of the
- * blocks that exist. That is what volume deletion (no chunk listing needed) and used-bytes
- * accounting rely on. Reads never consult it: a chunk is the truth about its own block.
+ * One bit per unit of {@code blocksPerUnit} blocks, stored as 4 KiB pages (chunks of its own
+ * object) and loaded page by page on first use. Two disciplines use it (see {@link LayerFormat}):
+ * a durable map whose bit is set — and made durable — before the unit's first write, so it is a
+ * superset of what exists ({@link #markAllocated}); and a lazily kept one whose changes are made
+ * durable in batches ({@link #setLater}, {@link #syncDirty}).
  */
 public final class AllocationMap {
   private final ChunkClient chunks;
   private final int poolId;
-  private final long volumeId;
+  private final ByteString object;
+  private final int blocksPerUnit;
   private final IntConsumer written;
   private final Fence fence;
   private final Map<Long, CompletableFuture<MapPage>> pages = new ConcurrentHashMap<>();
 
-  AllocationMap(ChunkClient chunks, int poolId, long volumeId, IntConsumer written, Fence fence) {
+  AllocationMap(ChunkClient chunks, int poolId, ByteString object, int blocksPerUnit, IntConsumer written, Fence fence) {
     this.chunks = chunks;
     this.poolId = poolId;
-    this.volumeId = volumeId;
+    this.object = object;
+    this.blocksPerUnit = blocksPerUnit;
     this.written = written;
     this.fence = fence;
   }
 
   /** A read-only view for accounting and deletion by someone who does not serve I/O. */
-  public static AllocationMap reader(ChunkClient chunks, int poolId, long volumeId) {
-    return new AllocationMap(chunks, poolId, volumeId, pg -> { }, Fence.NONE);
+  public static AllocationMap reader(ChunkClient chunks, int poolId, ByteString object, int blocksPerUnit) {
+    return new AllocationMap(chunks, poolId, object, blocksPerUnit, pg -> { }, Fence.NONE);
   }
 
+  public int blocksPerUnit() {
+    return blocksPerUnit;
+  }
+
+  /** Sets the block's unit bit; completes once a page write that includes it has completed. */
   CompletableFuture<Void> markAllocated(long block) {
     return page(block).thenCompose(p -> p.set(bitOf(block)));
   }
 
+  /** Clears the bit and schedules a write; callers need not wait (an extra set bit only over-counts). */
   CompletableFuture<Void> markFree(long block) {
     return page(block).thenCompose(p -> p.clear(bitOf(block)));
+  }
+
+  /** Sets the bit in memory; it becomes durable with the next {@link #syncDirty}. */
+  void setLater(long block) {
+    page(block).thenAccept(p -> p.setLater(bitOf(block)));
+  }
+
+  void clearLater(long block) {
+    page(block).thenAccept(p -> p.clearLater(bitOf(block)));
+  }
+
+  /** Writes every page changed in memory; completes when they are all stored. */
+  CompletableFuture<Void> syncDirty() {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    pages.values().forEach(f -> all.add(f.thenCompose(MapPage::sync)));
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
   }
 
   CompletableFuture<Boolean> isAllocated(long block) {
     return page(block).thenApply(p -> p.get(bitOf(block)));
   }
 
-  private static int bitOf(long block) {
-    return (int) (block % DataLayout.BLOCKS_PER_MAP_PAGE);
+  /** Re-reads the block's page and merges bits set by other writers (bits are only ever set by them). */
+  CompletableFuture<Boolean> isAllocatedFresh(long block) {
+    long index = pageOf(block);
+    return page(block).thenCompose(p -> chunks.read(pageChunk(index), 0, 0).thenApply(stored -> {
+      stored.ifPresent(p::merge);
+      return p.get(bitOf(block));
+    }));
+  }
+
+  private long unitOf(long block) {
+    return block / blocksPerUnit;
+  }
+
+  private int bitOf(long block) {
+    return (int) (unitOf(block) % DataLayout.BLOCKS_PER_MAP_PAGE);
+  }
+
+  private long pageOf(long block) {
+    return unitOf(block) / DataLayout.BLOCKS_PER_MAP_PAGE;
+  }
+
+  private ChunkId pageChunk(long index) {
+    return chunks.chunkId(poolId, object, index);
   }
 
   private CompletableFuture<MapPage> page(long block) {
-    long index = block / DataLayout.BLOCKS_PER_MAP_PAGE;
+    long index = pageOf(block);
     CompletableFuture<MapPage> f = pages.computeIfAbsent(index, this::load);
-    f.whenComplete((p, e) -> {
-      if (e != null) {
-        pages.remove(index, f);  // a failed load must not stick: the next caller tries again
-      }
-    });
+    if (!f.isDone()) {
+      f.whenComplete((p, e) -> {
+        if (e != null) {
+          pages.remove(index, f);  // a failed load must not stick: the next caller tries again
+        }
+      });
+    } else if (f.isCompletedExceptionally()) {
+      pages.remove(index, f);
+    }
     return f;
   }
 
   private CompletableFuture<MapPage> load(long index) {
-    ChunkId id = chunks.chunkId(poolId, DataLayout.mapObject(volumeId), index);
+    ChunkId id = pageChunk(index);
     return chunks.read(id, 0, 0).thenApply(stored -> new MapPage(chunks, id,
         stored.orElse(ByteString.EMPTY), written, fence));
   }
 
-  /** Blocks whose bit is set among the first {@code blocks}; loads every page. */
-  public long allocatedBlocks(long blocks) {
-    long n = 0;
-    for (long i = 0; i < DataLayout.mapPages(blocks); i++) {
-      n += page(i * DataLayout.BLOCKS_PER_MAP_PAGE).join().count();
-    }
-    return n;
+  private long pagesFor(long blocks) {
+    return DataLayout.mapPages((blocks + blocksPerUnit - 1) / blocksPerUnit);
   }
 
-  /** The allocated block numbers of one page, for deletion. */
+  /** Blocks whose unit bit is set among the first {@code blocks} (units x blocks per unit); loads every page. */
+  public long allocatedBlocks(long blocks) {
+    long n = 0;
+    for (long i = 0; i < pagesFor(blocks); i++) {
+      n += page(i * DataLayout.BLOCKS_PER_MAP_PAGE * blocksPerUnit).join().count();
+    }
+    return n * blocksPerUnit;
+  }
+
+  /** Pages covering {@code blocks} blocks. */
+  public long pages(long blocks) {
+    return pagesFor(blocks);
+  }
+
+  /** The first block of every unit whose bit is set in page {@code pageIndex}, for deletion. */
   public List<Long> allocatedIn(long pageIndex) {
-    MapPage p = page(pageIndex * DataLayout.BLOCKS_PER_MAP_PAGE).join();
+    MapPage p = page(pageIndex * DataLayout.BLOCKS_PER_MAP_PAGE * blocksPerUnit).join();
     List<Long> out = new ArrayList<>();
     for (int bit = 0; bit < DataLayout.BLOCKS_PER_MAP_PAGE; bit++) {
       if (p.get(bit)) {
-        out.add(pageIndex * DataLayout.BLOCKS_PER_MAP_PAGE + bit);
+        out.add((pageIndex * DataLayout.BLOCKS_PER_MAP_PAGE + bit) * blocksPerUnit);
       }
     }
     return out;
   }
 
-  /** Deletes the map's own chunks (the last step of deleting a volume). */
+  /** Deletes the map's own chunks (the last step of deleting a layer). */
   public void deletePages(long blocks) {
     List<CompletableFuture<Long>> all = new ArrayList<>();
-    for (long i = 0; i < DataLayout.mapPages(blocks); i++) {
-      all.add(chunks.delete(chunks.chunkId(poolId, DataLayout.mapObject(volumeId), i)));
+    for (long i = 0; i < pagesFor(blocks); i++) {
+      all.add(chunks.delete(pageChunk(i)));
     }
     all.forEach(CompletableFuture::join);
   }

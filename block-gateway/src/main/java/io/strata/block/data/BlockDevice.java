@@ -3,30 +3,33 @@ package io.strata.block.data;
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
 import io.strata.client.ChunkException;
+import io.strata.client.ClusterMapCache;
 import io.strata.client.Fence;
-import io.strata.proto.ChunkId;
 import io.strata.proto.ChunkStatus;
-import java.nio.ByteBuffer;
+import io.strata.proto.PoolInfo;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
- * Asynchronous I/O on one volume, shared by every connection of one gateway that serves it. A
- * whole-block write is one chunk put into the top layer; a partial one reads the block (through
- * the layers), patches and rewrites it. Mutations of one block are serialized
- * ({@link BlockLocks}) so the allocation map stays exact. A block of zeroes is stored as no chunk,
- * unless a snapshot below holds that block: then explicit zeroes must hide it.
+ * Asynchronous I/O on one volume, shared by every connection of one gateway that serves one
+ * attachment of it. Writes and zeroing go block by block through {@link BlockMutations},
+ * serialised per block ({@link BlockLocks}) so the maps stay exact; reads of many blocks are
+ * merged into batch RPCs ({@link ChunkReads}). Every mutation carries the attachment's fence.
  */
 public final class BlockDevice {
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  /** Chunk operations one request keeps in flight: a 1 MiB request at once, a 32 MiB one in 32 rounds. */
+  static final int BLOCK_PARALLELISM = 256;
+  /** Extents one zeroing request examines at once. */
+  static final int EXTENT_PARALLELISM = 4;
   private static final int BLOCK = DataLayout.BLOCK_SIZE_BYTES;
-  private static final ByteString ZERO_BLOCK = ByteString.copyFrom(new byte[BLOCK]);
 
   private final ChunkClient chunks;
   private final long volumeId;
   private final Fence fence;
   private final DirtyGroups dirty;
+  private final BlockMutations mutations;
   private final BlockLocks locks = new BlockLocks();
   private final AsyncGate gate = new AsyncGate();
   private volatile LayerChain chain;
@@ -37,21 +40,22 @@ public final class BlockDevice {
    * Every mutation (data, map pages, flushes) carries {@code fence}: once a takeover raised the
    * volume's fence above it, datanodes refuse them, and this device fences itself on the first refusal.
    */
-  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes, Fence fence) {
+  public BlockDevice(ChunkClient chunks, ChunkReads reads, int poolId, long volumeId, List<Long> layers,
+                     long sizeBytes, LayerFormat format, Fence fence) {
     this.chunks = chunks;
     this.volumeId = volumeId;
     this.fence = fence;
     this.dirty = new DirtyGroups(chunks, poolId, fence);
-    this.chain = LayerChain.of(chunks, poolId, layers, dirty::note, fence);
+    this.mutations = new BlockMutations(chunks, dirty, fence);
+    this.chain = LayerChain.of(chunks, reads, poolId, pgCount(chunks, poolId), format, layers, dirty::note, fence);
     this.sizeBytes = sizeBytes;
   }
 
-  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers, long sizeBytes) {
-    this(chunks, poolId, volumeId, layers, sizeBytes, Fence.NONE);
-  }
-
-  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, long sizeBytes) {
-    this(chunks, poolId, volumeId, List.of(volumeId), sizeBytes);
+  public static int pgCount(ChunkClient chunks, int poolId) {
+    PoolInfo p = ClusterMapCache.pool(chunks.maps().current(), poolId)
+        .or(() -> ClusterMapCache.pool(chunks.maps().refresh(), poolId))
+        .orElseThrow(() -> new ChunkException(ChunkStatus.CHUNK_INVALID, "no pool " + poolId));
+    return p.getPgCount();
   }
 
   public long volumeId() {
@@ -87,7 +91,7 @@ public final class BlockDevice {
 
   /** Waits for in-flight mutations, holds new ones, and flushes: the volume is then snapshot-consistent. */
   public CompletableFuture<Void> pause() {
-    return gate.pause().thenCompose(v -> dirty.flush());
+    return gate.pause().thenCompose(v -> durable());
   }
 
   /** After a snapshot: new writes go to {@code newTop}; the old top becomes a frozen layer. */
@@ -100,7 +104,14 @@ public final class BlockDevice {
     gate.resume();
   }
 
+  /**
+   * Refuses mutations once fenced. The cluster map this gateway already holds carries the fences,
+   * so a takeover it has heard of stops even writes that would need no RPC (zeroes over a hole).
+   */
   private void checkWritable() {
+    if (fencedBecause == null && !fence.isNone() && !Fence.admits(chunks.maps().current(), fence.toProto())) {
+      fence("the volume's fence is above this attachment's epoch " + fence.epoch());
+    }
     String why = fencedBecause;
     if (why != null) {
       throw new FencedException("volume " + volumeId + " fenced: " + why);
@@ -118,7 +129,7 @@ public final class BlockDevice {
     checkRange(offset, length);
     byte[] out = new byte[length];
     LayerChain c = chain;
-    return BlockRange.forEach(offset, length, p -> c.read(p.block(), p.within(), p.length())
+    return BlockRange.forEach(offset, length, BLOCK_PARALLELISM, p -> c.read(p.block(), p.within(), p.length())
         .thenAccept(stored -> stored.ifPresent(b ->
             b.copyTo(out, 0, p.requestOffset(), Math.min(b.size(), p.length())))))
         .thenApply(v -> out);
@@ -130,42 +141,60 @@ public final class BlockDevice {
     checkRange(offset, data.size());
     return mutation(() -> {
       LayerChain c = chain;
-      return BlockRange.forEach(offset, data.size(), p -> {
+      return BlockRange.forEach(offset, data.size(), BLOCK_PARALLELISM, p -> {
         ByteString part = data.substring(p.requestOffset(), p.requestOffset() + p.length());
-        return locks.serialize(p.block(), () -> p.whole() ? storeBlock(c, p.block(), part, fua) : patchBlock(c, p, part, fua));
+        return locks.serialize(p.block(), () -> mutations.write(c, p, part, fua));
       });
     });
   }
 
   /**
-   * Zeroes a range. With {@code trustMap} (TRIM, which may be a no-op) blocks the top map says
-   * were never written are skipped without an RPC, which makes discarding a fresh disk cheap.
+   * Zeroes a range, extent by extent: an extent nothing was ever written to (in this layer or
+   * below) is skipped whole, which makes discarding a fresh disk cheap. With {@code trustMap}
+   * (TRIM) blocks the top layer's block map calls unwritten are skipped too.
    */
   public CompletableFuture<Void> zero(long offset, long length, boolean fua, boolean trustMap) {
     checkWritable();
     checkRange(offset, length);
     CompletableFuture<Void> all = mutation(() -> {
       LayerChain c = chain;
-      return BlockRange.forEach(offset, length, p -> locks.serialize(p.block(), () -> p.whole()
-          ? zeroBlock(c, p.block(), trustMap)
-          : patchBlock(c, p, ByteString.copyFrom(new byte[p.length()]), false)));
+      long extentBytes = (long) c.format().blocksPerExtent() * BLOCK;
+      return BlockRange.forEachUnit(offset, length, extentBytes, EXTENT_PARALLELISM,
+          (from, to) -> maybeTouched(c, from / BLOCK, trustMap).thenCompose(touched -> !touched
+              ? CompletableFuture.<Void>completedFuture(null)
+              : BlockRange.forEach(from, to - from, BLOCK_PARALLELISM, p -> locks.serialize(p.block(), () -> p.whole()
+                  ? mutations.zero(c, p.block(), trustMap)
+                  : mutations.patch(c, p, ByteString.copyFrom(new byte[p.length()]), false)))));
     });
     // One flush of everything dirty at the end instead of one per block.
     return fua ? all.thenCompose(v -> dirty.flush()) : all;
   }
 
+  /** Whether any layer may hold data in the extent of {@code block} (V1: the block itself). */
+  private CompletableFuture<Boolean> maybeTouched(LayerChain c, long block, boolean trustMap) {
+    CompletableFuture<Boolean> top = trustMap ? c.top().extents().isAllocated(block) : mutations.mayHold(c, block);
+    return top.thenCompose(t -> t || !c.layered() ? CompletableFuture.completedFuture(t) : c.lowerHas(block));
+  }
+
   /** Makes every write that completed before this call durable on every acting replica. */
   public CompletableFuture<Void> flush() {
-    if (fenced()) {
-      return CompletableFuture.failedFuture(new FencedException("volume " + volumeId + " fenced: " + fencedBecause));
+    try {
+      checkWritable();
+    } catch (FencedException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    return watchFence(dirty.flush());
+    return watchFence(durable());
+  }
+
+  /** The block map's pending bits, then every dirty group (including the map's own pages). */
+  private CompletableFuture<Void> durable() {
+    return chain.top().syncBlockMap().thenCompose(v -> dirty.flush());
   }
 
   /** The first CHUNK_FENCED refusal fences the whole device, so later requests fail at once. */
   private <T> CompletableFuture<T> watchFence(CompletableFuture<T> f) {
     return f.whenComplete((v, e) -> {
-      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof ChunkException c && c.status() == ChunkStatus.CHUNK_FENCED && !fenced()) {
         fence("the storage refused a write: " + c.getMessage());
       }
@@ -184,72 +213,8 @@ public final class BlockDevice {
     });
   }
 
-  private CompletableFuture<Void> patchBlock(LayerChain c, BlockRange.Piece p, ByteString part, boolean fua) {
-    return c.read(p.block(), 0, 0).thenCompose(old -> {
-      if (old.isEmpty() && isZero(part)) {
-        return DONE;  // zeroes over a hole stay a hole
-      }
-      byte[] block = new byte[BLOCK];
-      old.ifPresent(b -> b.copyTo(block, 0, 0, Math.min(b.size(), BLOCK)));
-      part.copyTo(block, p.within());
-      return storeBlock(c, p.block(), ByteString.copyFrom(block), fua);
-    });
-  }
-
-  private CompletableFuture<Void> storeBlock(LayerChain c, long block, ByteString data, boolean fua) {
-    if (isZero(data)) {
-      CompletableFuture<Void> zeroed = zeroBlock(c, block, false);
-      return fua ? zeroed.thenCompose(v -> dirty.flush()) : zeroed;
-    }
-    return putChunk(c, block, data, fua);
-  }
-
-  private CompletableFuture<Void> putChunk(LayerChain c, long block, ByteString data, boolean fua) {
-    ChunkId id = c.topChunk(block);
-    // The map bit is durable before the data exists, so the stored map never misses a block.
-    return c.top().map().markAllocated(block)
-        .thenCompose(v -> chunks.write(id, data, fua, fence))
-        .thenRun(() -> dirty.note(id.getPg()));
-  }
-
-  private CompletableFuture<Void> zeroBlock(LayerChain c, long block, boolean trustMap) {
-    CompletableFuture<Boolean> hidden = c.layered() ? c.lowerHas(block) : CompletableFuture.completedFuture(false);
-    return hidden.thenCompose(lower -> {
-      if (lower) {
-        return putChunk(c, block, ZERO_BLOCK, false);  // a hole would show the snapshot's data
-      }
-      if (!trustMap) {
-        return dropBlock(c, block);
-      }
-      return c.top().map().isAllocated(block).thenCompose(used -> used ? dropBlock(c, block) : DONE);
-    });
-  }
-
-  private CompletableFuture<Void> dropBlock(LayerChain c, long block) {
-    ChunkId id = c.topChunk(block);
-    return chunks.delete(id, fence).thenRun(() -> {
-      dirty.note(id.getPg());
-      c.top().map().markFree(block);  // not awaited: a stale set bit only over-counts
-    });
-  }
-
-  static boolean isZero(ByteString b) {
-    ByteBuffer buf = b.asReadOnlyByteBuffer();
-    while (buf.remaining() >= Long.BYTES) {
-      if (buf.getLong() != 0) {
-        return false;
-      }
-    }
-    while (buf.hasRemaining()) {
-      if (buf.get() != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Blocks of the top layer that hold data, for used-bytes accounting. */
   public long allocatedBlocks() {
-    return chain.top().map().allocatedBlocks(sizeBytes / BLOCK);
+    return chain.top().blocks().allocatedBlocks(sizeBytes / BLOCK);
   }
 }

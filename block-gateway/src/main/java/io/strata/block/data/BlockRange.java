@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs one asynchronous operation per block of a request with at most
- * {@link DataLayout#BLOCK_PARALLELISM} in flight: a 32 MiB request or a whole-disk TRIM must not
- * put hundreds of thousands of RPCs on the wire at once.
+ * Runs one asynchronous operation per block (or per unit of blocks, e.g. an extent) of a request
+ * with a bounded number in flight: a 32 MiB request or a whole-disk TRIM must not put hundreds of
+ * thousands of RPCs on the wire at once.
  *
  * <p>Each worker is a loop, not a recursion: an operation that is already complete (a TRIM of a
  * never-written block needs no RPC) is followed by the next one in the same loop, and only an
@@ -36,18 +36,39 @@ final class BlockRange {
         (int) Math.min(Integer.MAX_VALUE, start - offset));
   }
 
-  static CompletableFuture<Void> forEach(long offset, long length, PieceOp op) {
+  static CompletableFuture<Void> forEach(long offset, long length, int parallelism, PieceOp op) {
     if (length <= 0) {
       return CompletableFuture.completedFuture(null);
     }
     long first = offset / DataLayout.BLOCK_SIZE_BYTES;
     long end = (offset + length - 1) / DataLayout.BLOCK_SIZE_BYTES + 1;
-    int workers = (int) Math.min(DataLayout.BLOCK_PARALLELISM, end - first);
-    Walk walk = new Walk(first, end, b -> op.apply(piece(offset, length, b)));
+    return walk(first, end, parallelism, b -> op.apply(piece(offset, length, b)));
+  }
+
+  interface UnitOp {
+    /** The request's bytes [{@code from}, {@code to}) that fall into one unit. */
+    CompletableFuture<Void> apply(long from, long to);
+  }
+
+  /** One operation per {@code unitBytes}-aligned unit the range touches, clipped to the range. */
+  static CompletableFuture<Void> forEachUnit(long offset, long length, long unitBytes, int parallelism, UnitOp op) {
+    if (length <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long first = offset / unitBytes;
+    long end = (offset + length - 1) / unitBytes + 1;
+    return walk(first, end, parallelism, u -> op.apply(Math.max(offset, u * unitBytes),
+        Math.min(offset + length, (u + 1) * unitBytes)));
+  }
+
+  private static CompletableFuture<Void> walk(long first, long end, int parallelism, BlockOp op) {
+    int workers = (int) Math.min(parallelism, end - first);
+    Walk walk = new Walk(first, end, op);
     CompletableFuture<?>[] all = new CompletableFuture<?>[workers];
     for (int i = 0; i < workers; i++) {
-      all[i] = new CompletableFuture<Void>();
-      walk.run((CompletableFuture<Void>) all[i]);
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      all[i] = done;
+      walk.run(done);
     }
     return CompletableFuture.allOf(all);
   }

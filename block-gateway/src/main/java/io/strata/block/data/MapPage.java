@@ -52,6 +52,35 @@ final class MapPage {
     return durable();
   }
 
+  /** Sets the bit in memory only; {@link #sync} makes it durable. */
+  synchronized void setLater(int bit) {
+    byte mask = (byte) (1 << (bit & 7));
+    if ((bits[bit >>> 3] & mask) == 0) {
+      bits[bit >>> 3] |= mask;
+      dirty = true;
+    }
+  }
+
+  synchronized void clearLater(int bit) {
+    byte mask = (byte) (1 << (bit & 7));
+    if ((bits[bit >>> 3] & mask) != 0) {
+      bits[bit >>> 3] &= (byte) ~mask;
+      dirty = true;
+    }
+  }
+
+  /** Completes once every change made so far is stored (at once if there is none). */
+  synchronized CompletableFuture<Void> sync() {
+    return durable();
+  }
+
+  /** ORs in a stored copy: bits another writer set since we loaded the page. */
+  synchronized void merge(ByteString stored) {
+    for (int i = 0; i < Math.min(stored.size(), bits.length); i++) {
+      bits[i] |= stored.byteAt(i);
+    }
+  }
+
   synchronized boolean get(int bit) {
     return (bits[bit >>> 3] & (1 << (bit & 7))) != 0;
   }

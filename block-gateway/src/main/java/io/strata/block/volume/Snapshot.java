@@ -1,5 +1,6 @@
 package io.strata.block.volume;
 
+import io.strata.block.data.LayerFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,16 +12,18 @@ import java.util.Map;
  * volume it was taken from; its own id is the volume's id at the time, never reused.
  */
 public record Snapshot(String name, String volumeName, long volumeId, long sizeBytes, long createdMillis,
-                       List<Long> layers) {
+                       List<Long> layers, LayerFormat format) {
   public Snapshot {
     Volume.checkName(name);
     Volume.checkName(volumeName);
     layers = List.copyOf(layers);
+    format = format == null ? LayerFormat.V1 : format;
   }
 
   byte[] encode() {
     return ("name=" + name + "\nvolume=" + volumeName + "\nvolumeId=" + volumeId + "\nsize=" + sizeBytes
-        + "\ncreated=" + createdMillis + "\nlayers=" + Volume.joinIds(layers) + "\n").getBytes(StandardCharsets.UTF_8);
+        + "\ncreated=" + createdMillis + "\nlayers=" + Volume.joinIds(layers) + "\nformat=" + format.version() + "\n")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   static Snapshot decode(byte[] bytes) {
@@ -33,6 +36,6 @@ public record Snapshot(String name, String volumeName, long volumeId, long sizeB
     }
     return new Snapshot(f.get("name"), f.get("volume"), Long.parseLong(f.get("volumeId")),
         Long.parseLong(f.get("size")), Long.parseLong(f.getOrDefault("created", "0")),
-        Volume.parseIds(f.getOrDefault("layers", "")));
+        Volume.parseIds(f.getOrDefault("layers", "")), LayerFormat.of(Integer.parseInt(f.getOrDefault("format", "1"))));
   }
 }

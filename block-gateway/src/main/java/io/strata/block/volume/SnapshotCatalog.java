@@ -50,7 +50,7 @@ final class SnapshotCatalog {
       }
     }
     long top = VolumeService.guard(() -> meta.allocateIds(VolumeService.ID_COUNTER, 1), volume);
-    Snapshot snap = new Snapshot(name, volume, v.id(), v.sizeBytes(), System.currentTimeMillis(), v.layers());
+    Snapshot snap = new Snapshot(name, volume, v.id(), v.sizeBytes(), System.currentTimeMillis(), v.layers(), v.format());
     List<Long> chain = new ArrayList<>(List.of(top));
     chain.addAll(v.layers());
     KvTxn t = KvTxn.newBuilder()
@@ -70,7 +70,7 @@ final class SnapshotCatalog {
     long id = VolumeService.guard(() -> meta.allocateIds(VolumeService.ID_COUNTER, 1), newName);
     List<Long> chain = new ArrayList<>(List.of(id));
     chain.addAll(snap.layers());
-    Volume v = new Volume(newName, id, snap.sizeBytes(), System.currentTimeMillis(), 0, List.of(), chain);
+    Volume v = new Volume(newName, id, snap.sizeBytes(), System.currentTimeMillis(), 0, List.of(), chain, snap.format());  // one format per chain
     KvTxn t = KvTxn.newBuilder()
         .addConditions(Keys.cond(Keys.volume(newName), KvConditionKind.KV_MUST_NOT_EXIST, 0))
         .addConditions(Keys.cond(Keys.snapshot(volume, snapshot), KvConditionKind.KV_MUST_EXIST, 0))
@@ -96,7 +96,7 @@ final class SnapshotCatalog {
   void delete(String volume, String name) {
     Snapshot snap = find(volume, name).orElseThrow(() ->
         new VolumeException(VolumeError.NOT_FOUND, "no snapshot " + name + " of " + volume));
-    dropReferences(snap.layers(), snap.sizeBytes() / Volume.BLOCK_SIZE_BYTES,
+    dropReferences(snap.layers(), snap.sizeBytes() / Volume.BLOCK_SIZE_BYTES, snap.format(),
         Keys.delete(Keys.snapshot(volume, name)), null, Keys.snapshot(volume, name).toStringUtf8());
   }
 
@@ -104,7 +104,8 @@ final class SnapshotCatalog {
    * Removes one record (a volume or snapshot) and queues for deletion those of its layers that no
    * other record names, in one transaction conditional on the layers epoch read before scanning.
    */
-  List<Long> dropReferences(List<Long> layers, long blocks, KvWrite removal, KvCondition recordCondition, String removedKey) {
+  List<Long> dropReferences(List<Long> layers, long blocks, io.strata.block.data.LayerFormat format, KvWrite removal,
+                            KvCondition recordCondition, String removedKey) {
     for (int attempt = 0; attempt < VolumeService.UPDATE_ATTEMPTS; attempt++) {
       long epoch = VolumeService.guard(() -> meta.get(VolumeService.NAMESPACE, Keys.LAYERS_EPOCH.toByteArray()),
           "layers").map(KvEntry::getVersion).orElse(0L);
@@ -115,7 +116,7 @@ final class SnapshotCatalog {
         t.addConditions(recordCondition);
       }
       t.addWrites(removal).addWrites(Keys.touchLayersEpoch());
-      unused.forEach(l -> t.addWrites(garbage.entry(l, blocks)));
+      unused.forEach(l -> t.addWrites(garbage.entry(l, blocks, format)));
       try {
         meta.txn(t.build());
       } catch (MetaException e) {
@@ -124,7 +125,7 @@ final class SnapshotCatalog {
         }
         throw VolumeService.unavailable(removedKey, e);
       }
-      unused.forEach(l -> garbage.collect(l, blocks));
+      unused.forEach(l -> garbage.collect(l, blocks, format));
       return new ArrayList<>(unused);
     }
     throw new VolumeException(VolumeError.CONFLICT, removedKey + " or the layers it uses kept changing; retry");

@@ -1,5 +1,6 @@
 package io.strata.block.volume;
 
+import io.strata.block.data.LayerFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * metadata dump and tolerant of fields added later.
  */
 public record Volume(String name, long id, long sizeBytes, long createdMillis, long epoch,
-                     List<Attachment> attachments, List<Long> layers) {
+                     List<Attachment> attachments, List<Long> layers, LayerFormat format) {
   public static final int BLOCK_SIZE_BYTES = 4096;
   /** 64 TiB: block indexes stay far from overflow and allocation maps stay bounded. */
   public static final long MAX_SIZE_BYTES = 64L << 40;
@@ -30,6 +31,7 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     checkSize(sizeBytes);
     attachments = List.copyOf(attachments);
     layers = layers == null || layers.isEmpty() ? List.of(id) : List.copyOf(layers);
+    format = format == null ? LayerFormat.V1 : format;
     if (layers.size() > MAX_LAYERS) {
       throw new VolumeException(VolumeError.INVALID_ARGUMENT, "volume " + name + " would have "
           + layers.size() + " layers; at most " + MAX_LAYERS);
@@ -84,15 +86,15 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
   }
 
   Volume withSize(long newSize) {
-    return new Volume(name, id, newSize, createdMillis, epoch, attachments, layers);
+    return new Volume(name, id, newSize, createdMillis, epoch, attachments, layers, format);
   }
 
   Volume withAttachments(long newEpoch, List<Attachment> list) {
-    return new Volume(name, id, sizeBytes, createdMillis, newEpoch, list, layers);
+    return new Volume(name, id, sizeBytes, createdMillis, newEpoch, list, layers, format);
   }
 
   Volume withLayers(List<Long> newLayers) {
-    return new Volume(name, id, sizeBytes, createdMillis, epoch, attachments, newLayers);
+    return new Volume(name, id, sizeBytes, createdMillis, epoch, attachments, newLayers, format);
   }
 
   byte[] encode() {
@@ -106,6 +108,7 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     attachments.forEach(a -> att.add(a.encode()));
     b.append("attachments=").append(String.join(";", att)).append('\n');
     b.append("layers=").append(joinIds(layers)).append('\n');
+    b.append("format=").append(format.version()).append('\n');
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -126,7 +129,7 @@ public record Volume(String name, long id, long sizeBytes, long createdMillis, l
     }
     return new Volume(f.get("name"), Long.parseLong(f.get("id")), Long.parseLong(f.get("size")),
         Long.parseLong(f.getOrDefault("created", "0")), Long.parseLong(f.getOrDefault("epoch", "0")), att,
-        parseIds(f.getOrDefault("layers", "")));
+        parseIds(f.getOrDefault("layers", "")), LayerFormat.of(Integer.parseInt(f.getOrDefault("format", "1"))));
   }
 
   static String joinIds(List<Long> ids) {

@@ -2,7 +2,9 @@ package io.strata.block.volume;
 
 import com.google.protobuf.ByteString;
 import io.strata.block.data.AllocationMap;
+import io.strata.block.data.BlockDevice;
 import io.strata.block.data.DataLayout;
+import io.strata.block.data.LayerFormat;
 import io.strata.client.ChunkClient;
 import io.strata.client.StrataClient;
 import io.strata.metadata.client.MetadataClient;
@@ -18,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
-Data of layers nobody uses any more. A {@code gc/<layer>} entry (value: block count) is written
- * in the same transaction that removes the last volume or snapshot naming the layer and removed only after every chunk the allocation
- * map names, and the map itself, are deleted; so an interrupted deletion is finished later.
+ * Data of layers nobody uses any more. A {@code gc/<layer>} entry (value: block count and layer
+ * format) is written in the same transaction that removes the last volume or snapshot naming the
+ * layer, and removed only after every chunk the layer's durable map allows for, and the maps
+ * themselves, are deleted; so an interrupted deletion is finished later.
  */
 final class VolumeGarbage {
   static final int MAX_ENTRIES_PER_PASS = 1_000;
@@ -40,28 +43,34 @@ final class VolumeGarbage {
     return Keys.garbage(layer);
   }
 
-  KvWrite entry(long layer, long blocks) {
+  KvWrite entry(long layer, long blocks, LayerFormat format) {
     return KvWrite.newBuilder().setNamespace(VolumeService.NAMESPACE).setKey(key(layer))
-        .setValue(ByteString.copyFromUtf8(Long.toString(blocks))).build();
+        .setValue(ByteString.copyFromUtf8(blocks + "," + format.version())).build();
   }
 
   /** Deletes one layer's data; failures are logged and left for {@link #collectAll}. */
-  void collect(long layer, long blocks) {
+  void collect(long layer, long blocks, LayerFormat format) {
     try {
-      AllocationMap map = AllocationMap.reader(chunks, poolId, layer);
-      ByteString object = DataLayout.dataObject(layer);
-      for (long page = 0; page < DataLayout.mapPages(blocks); page++) {
-        List<CompletableFuture<Long>> pending = new ArrayList<>();
-        for (long block : map.allocatedIn(page)) {
-          pending.add(chunks.delete(chunks.chunkId(poolId, object, block)));
-          if (pending.size() >= DataLayout.BLOCK_PARALLELISM) {
-            pending.forEach(CompletableFuture::join);
-            pending.clear();
+      int pgCount = BlockDevice.pgCount(chunks, poolId);
+      int perExtent = format.blocksPerExtent();
+      AllocationMap extents = AllocationMap.reader(chunks, poolId, format.extentMapObject(layer), perExtent);
+      List<CompletableFuture<Long>> pending = new ArrayList<>();
+      for (long page = 0; page < extents.pages(blocks); page++) {
+        for (long first : extents.allocatedIn(page)) {
+          for (long b = first; b < Math.min(first + perExtent, blocks); b++) {
+            pending.add(chunks.delete(format.chunk(poolId, pgCount, layer, b)));
+            if (pending.size() >= DataLayout.BLOCK_PARALLELISM) {
+              pending.forEach(CompletableFuture::join);
+              pending.clear();
+            }
           }
         }
-        pending.forEach(CompletableFuture::join);
       }
-      map.deletePages(blocks);
+      pending.forEach(CompletableFuture::join);
+      extents.deletePages(blocks);
+      if (format.hasBlockMap()) {
+        AllocationMap.reader(chunks, poolId, DataLayout.mapObject(layer), 1).deletePages(blocks);
+      }
       meta.txn(KvTxn.newBuilder().addWrites(KvWrite.newBuilder().setNamespace(VolumeService.NAMESPACE)
           .setKey(key(layer)).setDelete(true)).build());
     } catch (RuntimeException e) {
@@ -74,7 +83,8 @@ final class VolumeGarbage {
         new byte[0], MAX_ENTRIES_PER_PASS);
     for (KvEntry e : r.getEntriesList()) {
       long id = Long.parseLong(e.getKey().toStringUtf8().substring(3));
-      collect(id, Long.parseLong(e.getValue().toStringUtf8()));
+      String[] v = e.getValue().toStringUtf8().split(",");
+      collect(id, Long.parseLong(v[0]), LayerFormat.of(v.length > 1 ? Integer.parseInt(v[1]) : 1));
     }
     return r.getEntriesCount();
   }

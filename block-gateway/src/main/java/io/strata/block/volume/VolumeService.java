@@ -2,6 +2,7 @@ package io.strata.block.volume;
 
 import io.strata.block.data.AllocationMap;
 import io.strata.block.data.DataLayout;
+import io.strata.block.data.LayerFormat;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.client.StrataClient;
 import io.strata.metadata.client.MetaException;
@@ -56,7 +57,7 @@ public final class VolumeService {
     Volume.checkName(name);
     long size = Volume.roundUp(sizeBytes);
     long id = guard(() -> meta.allocateIds(ID_COUNTER, 1), name);
-    Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of(), List.of(id));
+    Volume v = new Volume(name, id, size, System.currentTimeMillis(), 0, List.of(), List.of(id), LayerFormat.CURRENT);
     KvTxn t = KvTxn.newBuilder()
         .addConditions(Keys.cond(Keys.volume(name), KvConditionKind.KV_MUST_NOT_EXIST, 0))
         .addWrites(Keys.put(Keys.volume(name), v.encode())).build();
@@ -112,7 +113,11 @@ public final class VolumeService {
 
   public VolumeInfo info(String name) {
     Volume v = get(name);
-    long blocks = AllocationMap.reader(client.chunks(), poolId, v.topLayer()).allocatedBlocks(v.blocks());
+    LayerFormat f = v.format();
+    // V2: the block map (durable as of the last FLUSH); V1: the per-block durable map.
+    AllocationMap used = f.hasBlockMap() ? AllocationMap.reader(client.chunks(), poolId, DataLayout.mapObject(v.topLayer()), 1)
+        : AllocationMap.reader(client.chunks(), poolId, f.extentMapObject(v.topLayer()), 1);
+    long blocks = used.allocatedBlocks(v.blocks());
     return new VolumeInfo(v, blocks * DataLayout.BLOCK_SIZE_BYTES);
   }
 
@@ -158,7 +163,7 @@ public final class VolumeService {
     if (v.attached()) {  // forced: its holders must not write into data being freed; the fence stays
       awaitFence(name, guard(() -> meta.raiseFence(Volume.fenceKey(v.id()), v.epoch() + 1), name));
     }
-    List<Long> freed = snapshots.dropReferences(v.layers(), v.blocks(), Keys.delete(Keys.volume(name)),
+    List<Long> freed = snapshots.dropReferences(v.layers(), v.blocks(), v.format(), Keys.delete(Keys.volume(name)),
         Keys.cond(Keys.volume(name), KvConditionKind.KV_VERSION_EQUALS, s.version()), Keys.volume(name).toStringUtf8());
     LOG.info("deleted volume {} id {}; freed layers {}", name, v.id(), freed);
     if (!v.attached()) {

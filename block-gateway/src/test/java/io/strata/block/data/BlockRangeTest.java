@@ -18,7 +18,7 @@ class BlockRangeTest {
   void aMillionAlreadyCompletedBlocksDoNotOverflowTheStack() {
     AtomicInteger n = new AtomicInteger();
     long length = 0xFFFF_F000L;  // a 4 GiB TRIM of a never-written disk: every block done at once
-    BlockRange.forEach(0, length, p -> {
+    BlockRange.forEach(0, length, 64, p -> {
       n.incrementAndGet();
       return CompletableFuture.completedFuture(null);
     }).join();
@@ -28,7 +28,7 @@ class BlockRangeTest {
   @Test
   void pendingBlocksAreStartedAtMostParallelismAtATime() {
     List<CompletableFuture<Void>> started = new ArrayList<>();
-    CompletableFuture<Void> all = BlockRange.forEach(100, 1000L * DataLayout.BLOCK_SIZE_BYTES, p -> {
+    CompletableFuture<Void> all = BlockRange.forEach(100, 1000L * DataLayout.BLOCK_SIZE_BYTES, 64, p -> {
       CompletableFuture<Void> f = new CompletableFuture<>();
       started.add(f);
       return f;
@@ -36,7 +36,7 @@ class BlockRangeTest {
     int completed = 0;
     while (completed < started.size()) {
       int inFlight = started.size() - completed;
-      assertTrue(inFlight <= DataLayout.BLOCK_PARALLELISM, "in flight " + inFlight);
+      assertTrue(inFlight <= 64, "in flight " + inFlight);
       started.get(completed++).complete(null);
     }
     all.join();
@@ -46,7 +46,7 @@ class BlockRangeTest {
   @Test
   void anErrorThrownByAnOperationFailsTheWalkInsteadOfLosingIt() {
     AtomicInteger n = new AtomicInteger();
-    CompletableFuture<Void> all = BlockRange.forEach(0, 10_000L * DataLayout.BLOCK_SIZE_BYTES, p -> {
+    CompletableFuture<Void> all = BlockRange.forEach(0, 10_000L * DataLayout.BLOCK_SIZE_BYTES, 64, p -> {
       if (n.incrementAndGet() == 5000) {
         throw new StackOverflowError("simulated");
       }

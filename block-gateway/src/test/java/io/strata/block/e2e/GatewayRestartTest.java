@@ -28,6 +28,12 @@ class GatewayRestartTest {
     try (MiniCluster cluster = MiniCluster.builder().build()) {
       VolumeService volumes = new VolumeService(cluster.client(), cluster.poolId());
       volumes.create("moving", BYTES);
+      for (int n = 0; n < cluster.numDatanodes(); n++) {  // slow disks, so the convert is surely mid-way at the restart
+        for (int d = 0; d < 2; d++) {
+          cluster.faults(n, d).bandwidth(16L << 20);
+        }
+      }
+      double before = written();
       NbdServer first = new NbdServer(volumes, cluster.client(), "127.0.0.1", 0, "gw-first").start();
       int port = first.port();
       String target = "driver=nbd,server.type=inet,server.host=127.0.0.1,server.port=" + port
@@ -41,12 +47,17 @@ class GatewayRestartTest {
       });
       NbdServer second = null;
       try {
-        MiniCluster.waitFor(() -> volumes.info("moving").usedBytes() > BYTES / 4 || convert.isDone(),
+        MiniCluster.waitFor(() -> written() - before > BYTES / 4 || convert.isDone(),
             Duration.ofSeconds(120), "the convert to be a quarter through");
         assertTrue(!convert.isDone(), "the convert finished before the restart; make the image larger");
         first.close();
         Thread.sleep(1_000);  // clients see a refused connection, not just a reset
         second = new NbdServer(volumes, cluster.client(), "127.0.0.1", port, "gw-second").start();
+        for (int n = 0; n < cluster.numDatanodes(); n++) {
+          for (int d = 0; d < 2; d++) {
+            cluster.faults(n, d).heal();
+          }
+        }
         Tool.Result r = convert.get(Tool.TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), "qemu-img convert across the restart failed:\n" + r.output());
         ok("qemu-img", "compare", "-f", "raw", "-F", "raw", src.toString(),
@@ -58,5 +69,11 @@ class GatewayRestartTest {
         }
       }
     }
+  }
+
+  /** Bytes NBD WRITEs have stored so far, from the gateway's metrics. */
+  private static double written() {
+    return io.strata.common.Metrics.global().counter("strata_nbd_bytes_total{command=\"1\"}",
+        "bytes moved by NBD READ (0) and WRITE (1)").sum();
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.strata.block.data.BlockDevice;
+import io.strata.block.data.ChunkReads;
+import io.strata.client.Fence;
 import io.strata.block.data.DataLayout;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.block.volume.Volume;
@@ -36,6 +38,9 @@ class SnapshotTest {
 
   @AfterAll
   static void stop() {
+    if (reads != null) {
+      reads.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -46,8 +51,14 @@ class SnapshotTest {
 
   static BlockDevice open(String name) {
     Volume v = volumes.get(name);
-    return new BlockDevice(cluster.client().chunks(), cluster.poolId(), v.id(), v.layers(), v.sizeBytes());
+    if (reads == null) {
+      reads = new ChunkReads(cluster.client().chunks());
+    }
+    return new BlockDevice(cluster.client().chunks(), reads, cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
+        v.format(), Fence.NONE);
   }
+
+  static ChunkReads reads;
 
   static byte[] random(long seed, int n) {
     byte[] b = new byte[n];

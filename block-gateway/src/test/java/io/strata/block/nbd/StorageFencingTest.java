@@ -112,7 +112,8 @@ class StorageFencingTest {
   }
 
   static ChunkId chunk(MiniCluster cluster, Volume v, long block) {
-    return cluster.client().chunks().chunkId(cluster.poolId(), DataLayout.dataObject(v.topLayer()), block);
+    return v.format().chunk(cluster.poolId(), io.strata.block.data.BlockDevice.pgCount(cluster.client().chunks(),
+        cluster.poolId()), v.topLayer(), block);
   }
 
   static String primaryOfBlock(MiniCluster cluster, Volume v, long block) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.strata.block.data.BlockDevice;
+import io.strata.block.data.ChunkReads;
+import io.strata.client.Fence;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.minicluster.MiniCluster;
 import java.util.Random;
@@ -27,14 +29,23 @@ class VolumeServiceTest {
 
   @AfterAll
   static void stop() {
+    if (reads != null) {
+      reads.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
   }
 
   private static BlockDevice open(Volume v) {
-    return new BlockDevice(cluster.client().chunks(), cluster.poolId(), v.id(), v.sizeBytes());
+    if (reads == null) {
+      reads = new ChunkReads(cluster.client().chunks());
+    }
+    return new BlockDevice(cluster.client().chunks(), reads, cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
+        v.format(), Fence.NONE);
   }
+
+  private static ChunkReads reads;
 
   @Test
   void createListInfoResizeDelete() {
@@ -106,7 +117,9 @@ class VolumeServiceTest {
     assertArrayEquals(expect, dev.read(1000, data.length).join());
     dev.zero(0, 1 << 20, true, true).join();  // TRIM everything: the map knows what to delete
     assertArrayEquals(new byte[data.length], dev.read(1000, data.length).join());
+    dev.flush().join();  // the block map is durable as of the last FLUSH
     assertEquals(0, open(v).allocatedBlocks());
+    assertEquals(0, volumes.info("disk-d").usedBytes());
   }
 
   @Test
@@ -139,5 +152,33 @@ class VolumeServiceTest {
     Volume again = volumes.create("disk-f", 1 << 20);
     assertTrue(again.id() != v.id());
     assertArrayEquals(new byte[4096], open(again).read(0, 4096).join());
+  }
+
+  /** A volume recorded before layer formats existed (no format line) keeps its per-block layout. */
+  @Test
+  void volumesWrittenInTheOldLayoutStayReadable() {
+    Volume made = volumes.create("legacy", 1 << 20);
+    String record = new String(made.encode(), java.nio.charset.StandardCharsets.UTF_8).replaceAll("format=\\d+\n", "");
+    cluster.client().metadata().txn(io.strata.proto.KvTxn.newBuilder()
+        .addWrites(Keys.put(Keys.volume("legacy"), record.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build());
+    Volume v = volumes.get("legacy");
+    assertEquals(io.strata.block.data.LayerFormat.V1, v.format());
+    BlockDevice dev = open(v);
+    byte[] data = new byte[3 * 4096];
+    new Random(7).nextBytes(data);
+    dev.write(8192, ByteString.copyFrom(data), false).join();
+    dev.flush().join();
+    var chunks = cluster.client().chunks();
+    var legacyChunk = chunks.chunkId(cluster.poolId(), io.strata.block.data.DataLayout.dataObject(v.topLayer()), 3);
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096, 8192), chunks.read(legacyChunk, 0, 0).join().orElseThrow()
+        .toByteArray(), "block 3 is where ChunkClient.pgFor placed blocks before extents");
+    assertEquals(3 * 4096, volumes.info("legacy").usedBytes());
+    dev.zero(12288, 4096, false, true).join();
+    byte[] expect = data.clone();
+    java.util.Arrays.fill(expect, 4096, 8192, (byte) 0);
+    assertArrayEquals(expect, open(volumes.get("legacy")).read(8192, data.length).join());
+    volumes.delete("legacy", false);
+    assertTrue(chunks.read(chunks.chunkId(cluster.poolId(), io.strata.block.data.DataLayout.dataObject(v.topLayer()), 2),
+        0, 0).join().isEmpty(), "deleting the volume deleted its blocks");
   }
 }

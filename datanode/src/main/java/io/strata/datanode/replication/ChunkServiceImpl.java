@@ -112,6 +112,11 @@ public final class ChunkServiceImpl extends ChunkServiceGrpc.ChunkServiceImplBas
   }
 
   @Override
+  public void readBatch(io.strata.proto.ReadChunkBatch batch, StreamObserver<io.strata.proto.ReadChunkBatchReply> out) {
+    ReadBatches.serve(batch, this::read, out);
+  }
+
+  @Override
   public void flush(FlushRequest req, StreamObserver<FlushReply> out) {
     paths.flushes().flush(req).thenAccept(r -> reply(out, r));
   }
