@@ -83,6 +83,9 @@ public final class MiniCluster implements AutoCloseable {
       restartDatanode(i);
     }
     client = new StrataClient(metaPeers);
+    // Placement is sticky: a pool created before every datanode registered would never place a
+    // group on the late ones, so wait for all of them first.
+    waitFor(this::allDatanodesUp, Duration.ofSeconds(60), "every datanode to register");
     int replication = Math.min(b.replication, datanodes.length);
     poolId = client.metadata().createPool("default", replication, Math.min(b.minReplicas, replication), b.pgCount);
     waitHealthy(Duration.ofSeconds(60));
@@ -231,6 +234,17 @@ public final class MiniCluster implements AutoCloseable {
   /** Every running datanode UP and every group with its full set of acting members. */
   public void waitHealthy(Duration timeout) {
     waitFor(this::isHealthy, timeout, "a healthy cluster");
+  }
+
+  private boolean allDatanodesUp() {
+    ClusterMap m = client.maps().refresh();
+    for (int i = 0; i < datanodes.length; i++) {
+      DatanodeInfo n = ClusterMapCache.node(m, "dn" + i).orElse(null);
+      if (datanodes[i] != null && (n == null || n.getState() != NodeState.NODE_UP)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean isHealthy() {
