@@ -32,6 +32,8 @@ public final class DataServer implements AutoCloseable {
     // SO_REUSEADDR: a fixed port must bind although a TIME_WAIT socket of some client still holds it.
     ServerBootstrap b = new ServerBootstrap().group(EventLoops.group()).channel(EventLoops.serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
+        .childOption(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
