@@ -2,13 +2,13 @@ package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.strata.client.ChunkClient;
 import io.strata.client.ChunkException;
 import io.strata.client.ClusterMapCache;
 import io.strata.client.Fence;
+import io.strata.transport.EventLoops;
 import io.strata.proto.ChunkStatus;
 import io.strata.proto.PoolInfo;
 import java.util.List;
@@ -203,7 +203,7 @@ public final class BlockDevice {
       if (pieces.length == 1) {
         return whole(pieces[0], lengths[0]);
       }
-      CompositeByteBuf out = ByteBufAllocator.DEFAULT.compositeDirectBuffer(2 * pieces.length + 1);
+      CompositeByteBuf out = EventLoops.ALLOCATOR.compositeDirectBuffer(2 * pieces.length + 1);
       for (int i = 0; i < pieces.length; i++) {
         ByteBuf b = pieces[i];
         int have = b == null ? 0 : Math.min(b.readableBytes(), lengths[i]);

@@ -1,10 +1,10 @@
 package io.strata.block.data;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.strata.client.ChunkClient;
 import io.strata.client.Fence;
+import io.strata.transport.EventLoops;
 import io.strata.proto.ChunkId;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +56,7 @@ final class BlockMutations {
         part.release();
         return DONE;  // zeroes over a hole stay a hole
       }
-      ByteBuf block = ByteBufAllocator.DEFAULT.directBuffer(BLOCK, BLOCK);
+      ByteBuf block = EventLoops.ALLOCATOR.directBuffer(BLOCK, BLOCK);
       stored.ifPresent(b -> {
         try {
           block.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), BLOCK));
