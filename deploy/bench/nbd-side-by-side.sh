@@ -5,7 +5,8 @@
 # Usage: deploy/bench/nbd-side-by-side.sh [RUNTIME_S]        (default 10 s per job)
 # Env:   WORK=DIR        scratch dir on the disk under test (default: mktemp -d under /tmp)
 #        PORT_BASE=N     ports N+70 (admin), N+100.. (metadata), N+200.. (datanodes), N+809 (NBD),
-#                        N+810 (nbdkit), N+900/N+943 (S3) (default 42000: the block engineer's range)
+#                        N+810 (nbdkit), N+849/N+850 (NFS/MOUNT; no portmapper), N+900/N+943 (S3)
+#                        (default 42000: the block engineer's range)
 #        JOBS="..."      subset of nbd-bench.sh jobs (default: all seven incl. randwrite1fsync)
 #        NBD_BENCH=FILE  the shared fio helper (default: ../shared/bench/nbd-bench.sh or /work/shared/bench/...)
 #        SIZE=1G         bytes exercised; the Strata volume is twice that
@@ -64,7 +65,8 @@ echo "# $(date -u +%FT%TZ) $(uname -n) $(nproc) cores; work dir $WORK; runtime $
 # 1. Strata: the whole embedded cloud (3 metadata peers, 3 datanodes x 2 disks, replication 3).
 "$here/strata" up --data "$WORK/strata-data" --admin-port "$admin_port" --metadata-port $((PORT_BASE + 100)) \
   --datanode-port $((PORT_BASE + 200)) --nbd-port "$nbd_port" --s3-port $((PORT_BASE + 900)) \
-  --s3-tls-port $((PORT_BASE + 943)) > "$WORK/strata.log" 2>&1 &
+  --s3-tls-port $((PORT_BASE + 943)) --nfs-port $((PORT_BASE + 849)) --mount-port $((PORT_BASE + 850)) \
+  --portmap-port -1 > "$WORK/strata.log" 2>&1 &
 strata_pid=$!; pids+=("$strata_pid")
 for _ in $(seq 1 360); do
   curl -fs "$admin/health" >/dev/null 2>&1 && break

@@ -119,6 +119,7 @@ public final class DataClient implements AutoCloseable {
     Connection() {
       Bootstrap b = new Bootstrap().group(EventLoops.group()).channel(EventLoops.socketChannel())
           .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override

@@ -29,7 +29,11 @@ public final class DataServer implements AutoCloseable {
   private final java.util.Set<Channel> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public DataServer(String host, int port, DataService service) throws InterruptedException {
+    // SO_REUSEADDR: a fixed port must bind although a TIME_WAIT socket of some client still holds it.
     ServerBootstrap b = new ServerBootstrap().group(EventLoops.group()).channel(EventLoops.serverChannel())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
+        .childOption(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -1,5 +1,7 @@
 package io.strata.transport;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -26,6 +28,13 @@ public final class EventLoops {
       Integer.getInteger("strata.data.eventLoops", Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors())),
       new DefaultThreadFactory("strata-data", true),
       EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+
+  /**
+   * The buffer allocator of every data connection and of the disk paths that fill their payloads:
+   * Netty's pooled allocator with thread-local caches. Netty 4.2's default adaptive allocator cost
+   * 15-30% more CPU per operation on the NBD benchmarks (docs/benchmarks.md, 2026-12-02).
+   */
+  public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private EventLoops() {}
 

@@ -1,10 +1,14 @@
 package io.strata.block.data;
 
 import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.strata.client.ChunkClient;
 import io.strata.client.ChunkException;
 import io.strata.client.ClusterMapCache;
 import io.strata.client.Fence;
+import io.strata.transport.EventLoops;
 import io.strata.proto.ChunkStatus;
 import io.strata.proto.PoolInfo;
 import java.util.List;
@@ -15,8 +19,9 @@ import java.util.function.Supplier;
 /**
  * Asynchronous I/O on one volume, shared by every connection of one gateway that serves one
  * attachment of it. Writes and zeroing go block by block through {@link BlockMutations},
- * serialised per block ({@link BlockLocks}) so the maps stay exact; reads of many blocks are
- * merged into batch RPCs ({@link ChunkReads}). Every mutation carries the attachment's fence.
+ * serialised per block ({@link BlockLocks}) so the maps stay exact. Every mutation carries the
+ * attachment's fence. Bytes stay in Netty buffers end to end: a write's blocks are slices of the
+ * request buffer handed to the transport, and a read is a composite of the transport's reply buffers.
  */
 public final class BlockDevice {
   /** Chunk operations one request keeps in flight: a 1 MiB request at once, a 32 MiB one in 32 rounds. */
@@ -40,14 +45,14 @@ public final class BlockDevice {
    * Every mutation (data, map pages, flushes) carries {@code fence}: once a takeover raised the
    * volume's fence above it, datanodes refuse them, and this device fences itself on the first refusal.
    */
-  public BlockDevice(ChunkClient chunks, ChunkReads reads, int poolId, long volumeId, List<Long> layers,
+  public BlockDevice(ChunkClient chunks, int poolId, long volumeId, List<Long> layers,
                      long sizeBytes, LayerFormat format, Fence fence) {
     this.chunks = chunks;
     this.volumeId = volumeId;
     this.fence = fence;
     this.dirty = new DirtyGroups(chunks, poolId, fence);
     this.mutations = new BlockMutations(chunks, dirty, fence);
-    this.chain = LayerChain.of(chunks, reads, poolId, pgCount(chunks, poolId), format, layers, dirty::note, fence);
+    this.chain = LayerChain.of(chunks, poolId, pgCount(chunks, poolId), format, layers, dirty::note, fence);
     this.sizeBytes = sizeBytes;
   }
 
@@ -125,27 +130,136 @@ public final class BlockDevice {
     }
   }
 
+  /** The range as an array (tests and tools); the NBD server uses {@link #readBuffer}. */
   public CompletableFuture<byte[]> read(long offset, int length) {
+    return readBuffer(offset, length).thenApply(b -> {
+      try {
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        return out;
+      } finally {
+        b.release();
+      }
+    });
+  }
+
+  /**
+   * The range as one buffer of exactly {@code length} bytes, the caller's to release: the
+   * transport's verified chunk buffers in order, holes and short chunks filled with shared zeroes.
+   */
+  public CompletableFuture<ByteBuf> readBuffer(long offset, int length) {
     checkRange(offset, length);
-    byte[] out = new byte[length];
     LayerChain c = chain;
+    ReadAssembly parts = new ReadAssembly(offset, length);
     return BlockRange.forEach(offset, length, BLOCK_PARALLELISM, p -> c.read(p.block(), p.within(), p.length())
-        .thenAccept(stored -> stored.ifPresent(b ->
-            b.copyTo(out, 0, p.requestOffset(), Math.min(b.size(), p.length())))))
-        .thenApply(v -> out);
+        .thenAccept(stored -> parts.put(p, stored.orElse(null))))
+        .handle((v, err) -> {
+          if (err != null) {
+            parts.abandon();
+            throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+          }
+          return parts.assemble();
+        });
+  }
+
+  /** The pieces of one read as they arrive; released whole if the read fails. */
+  private static final class ReadAssembly {
+    private final long first;
+    private final ByteBuf[] pieces;
+    private final int[] lengths;
+    private boolean abandoned;
+
+    ReadAssembly(long offset, int length) {
+      first = offset / BLOCK;
+      int n = length == 0 ? 0 : (int) ((offset + length - 1) / BLOCK - first + 1);
+      pieces = new ByteBuf[n];
+      lengths = new int[n];
+    }
+
+    synchronized void put(BlockRange.Piece p, ByteBuf stored) {
+      int i = (int) (p.block() - first);
+      lengths[i] = p.length();
+      if (stored == null) {
+        return;
+      }
+      if (abandoned) {
+        stored.release();
+        return;
+      }
+      pieces[i] = stored;
+    }
+
+    synchronized void abandon() {
+      abandoned = true;
+      for (int i = 0; i < pieces.length; i++) {
+        if (pieces[i] != null) {
+          pieces[i].release();
+          pieces[i] = null;
+        }
+      }
+    }
+
+    synchronized ByteBuf assemble() {
+      if (pieces.length == 1) {
+        return whole(pieces[0], lengths[0]);
+      }
+      CompositeByteBuf out = EventLoops.ALLOCATOR.compositeDirectBuffer(2 * pieces.length + 1);
+      for (int i = 0; i < pieces.length; i++) {
+        ByteBuf b = pieces[i];
+        int have = b == null ? 0 : Math.min(b.readableBytes(), lengths[i]);
+        if (b != null && have > 0) {
+          out.addComponent(true, b.readableBytes() == have ? b : b.retainedSlice(b.readerIndex(), have));
+          if (b.readableBytes() != have) {
+            b.release();
+          }
+        } else if (b != null) {
+          b.release();
+        }
+        if (have < lengths[i]) {
+          out.addComponent(true, BlockMutations.zeroes(lengths[i] - have));
+        }
+      }
+      return out;
+    }
+
+    private static ByteBuf whole(ByteBuf b, int length) {
+      if (b != null && b.readableBytes() == length) {
+        return b;
+      }
+      int have = b == null ? 0 : Math.min(b.readableBytes(), length);
+      if (have == 0) {
+        if (b != null) {
+          b.release();
+        }
+        return BlockMutations.zeroes(length);
+      }
+      return Unpooled.wrappedBuffer(b.retainedSlice(b.readerIndex(), have), BlockMutations.zeroes(length - have));
+    }
   }
 
   /** Writes {@code data} at {@code offset}; with {@code fua} each block is durable before completion. */
   public CompletableFuture<Void> write(long offset, ByteString data, boolean fua) {
-    checkWritable();
-    checkRange(offset, data.size());
+    return write(offset, Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()), fua);
+  }
+
+  /**
+   * Writes {@code data} at {@code offset}, taking over the caller's reference to it (released when
+   * the write has finished); with {@code fua} each block is durable before completion.
+   */
+  public CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
+    try {
+      checkWritable();
+      checkRange(offset, data.readableBytes());
+    } catch (RuntimeException e) {
+      data.release();
+      throw e;
+    }
+    int base = data.readerIndex();
     return mutation(() -> {
       LayerChain c = chain;
-      return BlockRange.forEach(offset, data.size(), BLOCK_PARALLELISM, p -> {
-        ByteString part = data.substring(p.requestOffset(), p.requestOffset() + p.length());
-        return locks.serialize(p.block(), () -> mutations.write(c, p, part, fua));
-      });
-    });
+      return BlockRange.forEach(offset, data.readableBytes(), BLOCK_PARALLELISM, p -> locks.serialize(p.block(),
+          () -> mutations.write(c, p, data.retainedSlice(base + p.requestOffset(), p.length()), fua)));
+    }).whenComplete((v, e) -> data.release());
   }
 
   /**
@@ -164,7 +278,7 @@ public final class BlockDevice {
               ? CompletableFuture.<Void>completedFuture(null)
               : BlockRange.forEach(from, to - from, BLOCK_PARALLELISM, p -> locks.serialize(p.block(), () -> p.whole()
                   ? mutations.zero(c, p.block(), trustMap)
-                  : mutations.patch(c, p, ByteString.copyFrom(new byte[p.length()]), false)))));
+                  : mutations.patch(c, p, BlockMutations.zeroes(p.length()), false)))));
     });
     // One flush of everything dirty at the end instead of one per block.
     return fua ? all.thenCompose(v -> dirty.flush()) : all;

@@ -1,8 +1,10 @@
 package io.strata.block.data;
 
-import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.strata.client.ChunkClient;
 import io.strata.client.Fence;
+import io.strata.transport.EventLoops;
 import io.strata.proto.ChunkId;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * the top layer after its durable map bit; a partial one reads the block through the layers,
  * patches and rewrites it. Zeroes are stored as an empty chunk (no data, and it hides the layers
  * below), or not at all where nothing could show through.
+ *
+ * <p>Data travels as Netty buffers: a whole block is a slice of the NBD request's own buffer and
+ * goes to the transport without a copy. Each method that takes a buffer takes over its reference.
  */
 final class BlockMutations {
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -28,36 +33,70 @@ final class BlockMutations {
     this.fence = fence;
   }
 
-  CompletableFuture<Void> write(LayerChain c, BlockRange.Piece p, ByteString part, boolean fua) {
+  /** Takes over {@code part} (this block's bytes of the request). */
+  CompletableFuture<Void> write(LayerChain c, BlockRange.Piece p, ByteBuf part, boolean fua) {
     return p.whole() ? store(c, p.block(), part, fua) : patch(c, p, part, fua);
   }
 
-  CompletableFuture<Void> patch(LayerChain c, BlockRange.Piece p, ByteString part, boolean fua) {
-    return c.read(p.block(), 0, 0).thenCompose(old -> {
-      if (old.isEmpty() && isZero(part)) {
+  /** Read-modify-write of part of a block; takes over {@code part}. */
+  CompletableFuture<Void> patch(LayerChain c, BlockRange.Piece p, ByteBuf part, boolean fua) {
+    CompletableFuture<java.util.Optional<ByteBuf>> old;
+    try {
+      old = c.read(p.block(), 0, 0);
+    } catch (Throwable t) {
+      part.release();
+      throw t;
+    }
+    return old.handle((stored, err) -> {
+      if (err != null) {
+        part.release();
+        return CompletableFuture.<Void>failedFuture(err);
+      }
+      if (stored.isEmpty() && isZero(part)) {
+        part.release();
         return DONE;  // zeroes over a hole stay a hole
       }
-      byte[] block = new byte[BLOCK];
-      old.ifPresent(b -> b.copyTo(block, 0, 0, Math.min(b.size(), BLOCK)));
-      part.copyTo(block, p.within());
-      return store(c, p.block(), ByteString.copyFrom(block), fua);
-    });
+      ByteBuf block = EventLoops.ALLOCATOR.directBuffer(BLOCK, BLOCK);
+      stored.ifPresent(b -> {
+        try {
+          block.writeBytes(b, b.readerIndex(), Math.min(b.readableBytes(), BLOCK));
+        } finally {
+          b.release();
+        }
+      });
+      block.writeZero(BLOCK - block.writerIndex());
+      try {
+        block.setBytes(p.within(), part, part.readerIndex(), part.readableBytes());
+      } finally {
+        part.release();
+      }
+      return store(c, p.block(), block, fua);
+    }).thenCompose(f -> f);
   }
 
-  private CompletableFuture<Void> store(LayerChain c, long block, ByteString data, boolean fua) {
+  /** Takes over {@code data}. */
+  private CompletableFuture<Void> store(LayerChain c, long block, ByteBuf data, boolean fua) {
     if (isZero(data)) {
+      data.release();
       CompletableFuture<Void> zeroed = zero(c, block, false);
       return fua ? zeroed.thenCompose(v -> dirty.flush()) : zeroed;
     }
     return put(c, block, data, fua).thenRun(() -> c.top().stored(block));
   }
 
-  /** The chunk put, after the block's durable map bit (its extent's in V2: once per MiB). */
-  private CompletableFuture<Void> put(LayerChain c, long block, ByteString data, boolean fua) {
+  /** The chunk put, after the block's durable map bit (its extent's in V2: once per MiB); takes over {@code data}. */
+  private CompletableFuture<Void> put(LayerChain c, long block, ByteBuf data, boolean fua) {
     Layer top = c.top();
     ChunkId id = top.chunk(block);
     return top.extents().markAllocated(block)
-        .thenCompose(v -> chunks.write(id, data, fua, fence))
+        .handle((v, err) -> {
+          if (err != null) {
+            data.release();
+            return CompletableFuture.<Long>failedFuture(err);
+          }
+          return chunks.write(id, data, fua, fence);
+        })
+        .thenCompose(f -> f)
         .thenRun(() -> dirty.note(id.getPg()));
   }
 
@@ -69,14 +108,14 @@ final class BlockMutations {
     CompletableFuture<Boolean> hidden = c.layered() ? c.lowerHas(block) : CompletableFuture.completedFuture(false);
     return hidden.thenCompose(lower -> {
       if (lower) {
-        return put(c, block, ByteString.EMPTY, false).thenRun(() -> c.top().zeroed(block));  // a hole would show old data
+        return put(c, block, Unpooled.EMPTY_BUFFER, false).thenRun(() -> c.top().zeroed(block));  // a hole would show old data
       }
       if (c.format() == LayerFormat.V1) {
         return zeroV1(c, block, trustMap);
       }
       CompletableFuture<Boolean> present = trustMap ? c.top().blocks().isAllocated(block) : mayHold(c, block);
       return present.thenCompose(has -> has
-          ? put(c, block, ByteString.EMPTY, false).thenRun(() -> c.top().zeroed(block)) : DONE);
+          ? put(c, block, Unpooled.EMPTY_BUFFER, false).thenRun(() -> c.top().zeroed(block)) : DONE);
     });
   }
 
@@ -104,17 +143,23 @@ final class BlockMutations {
 
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(BLOCK).asReadOnlyBuffer();
 
-  /** Whether every byte is zero; vectorised ({@link ByteBuffer#mismatch}), as it runs for every block written. */
-  static boolean isZero(ByteString b) {
-    ByteBuffer buf = b.asReadOnlyByteBuffer();
-    while (buf.hasRemaining()) {
-      int n = Math.min(buf.remaining(), BLOCK);
-      ByteBuffer part = buf.slice().limit(n);
-      if (part.mismatch(ZEROS.slice().limit(n)) != -1) {
-        return false;
+  /** Whether every readable byte is zero; vectorised ({@link ByteBuffer#mismatch}), as it runs for every block written. */
+  static boolean isZero(ByteBuf b) {
+    for (ByteBuffer buf : b.nioBuffers()) {
+      while (buf.hasRemaining()) {
+        int n = Math.min(buf.remaining(), BLOCK);
+        ByteBuffer part = buf.slice().limit(n);
+        if (part.mismatch(ZEROS.slice().limit(n)) != -1) {
+          return false;
+        }
+        buf.position(buf.position() + n);
       }
-      buf.position(buf.position() + n);
     }
     return true;
+  }
+
+  /** A read-only direct buffer of {@code n} <= one block of zeroes, nothing to release. */
+  static ByteBuf zeroes(int n) {
+    return Unpooled.wrappedBuffer(ZEROS.slice().limit(n));
   }
 }

@@ -1,6 +1,6 @@
 package io.strata.block.data;
 
-import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
 import io.strata.client.ChunkClient;
 import io.strata.client.Fence;
 import java.util.ArrayList;
@@ -14,11 +14,11 @@ import java.util.function.IntConsumer;
  * snapshots. A block is read from the top chunk if it exists (a stored empty chunk means zeroes
  * that hide the layers below), else from the first lower layer whose (immutable, hence safely
  * cached) durable map has its extent and whose chunk exists, else it is zero. The top layer is
- * always asked directly because another gateway may have written it.
+ * always asked directly because another gateway may have written it. Reads go over the datanodes'
+ * framed transport and hand back its (CRC-verified, direct) buffers without copying.
  */
 final class LayerChain {
   private final ChunkClient chunks;
-  private final ChunkReads reads;
   private final int poolId;
   private final int pgCount;
   private final LayerFormat format;
@@ -26,10 +26,9 @@ final class LayerChain {
   private final List<Layer> lower;
   private final Fence fence;
 
-  private LayerChain(ChunkClient chunks, ChunkReads reads, int poolId, int pgCount, LayerFormat format, Layer top,
+  private LayerChain(ChunkClient chunks, int poolId, int pgCount, LayerFormat format, Layer top,
                      List<Layer> lower, Fence fence) {
     this.chunks = chunks;
-    this.reads = reads;
     this.poolId = poolId;
     this.pgCount = pgCount;
     this.format = format;
@@ -39,14 +38,14 @@ final class LayerChain {
   }
 
   /** {@code fence} goes with every write of the top layer's maps (its data writes carry it too). */
-  static LayerChain of(ChunkClient chunks, ChunkReads reads, int poolId, int pgCount, LayerFormat format,
+  static LayerChain of(ChunkClient chunks, int poolId, int pgCount, LayerFormat format,
                        List<Long> layers, IntConsumer written, Fence fence) {
     Layer top = Layer.writable(chunks, poolId, pgCount, layers.get(0), format, written, fence);
     List<Layer> lower = new ArrayList<>();
     for (long id : layers.subList(1, layers.size())) {
       lower.add(Layer.readOnly(chunks, poolId, pgCount, id, format));
     }
-    return new LayerChain(chunks, reads, poolId, pgCount, format, top, lower, fence);
+    return new LayerChain(chunks, poolId, pgCount, format, top, lower, fence);
   }
 
   /** The chain after a snapshot: a new top over this chain, keeping the maps already loaded. */
@@ -54,7 +53,7 @@ final class LayerChain {
     List<Layer> below = new ArrayList<>();
     below.add(top);
     below.addAll(lower);
-    return new LayerChain(chunks, reads, poolId, pgCount, format,
+    return new LayerChain(chunks, poolId, pgCount, format,
         Layer.writable(chunks, poolId, pgCount, newTop, format, written, fence), below, fence);
   }
 
@@ -76,13 +75,16 @@ final class LayerChain {
     return !lower.isEmpty();
   }
 
-  /** {@code length} bytes at {@code within} of the block as the chain shows it (length 0 = all). */
-  CompletableFuture<Optional<ByteString>> read(long block, int within, int length) {
-    return reads.read(top.chunk(block), within, length)
+  /**
+   * {@code length} bytes at {@code within} of the block as the chain shows it (length 0 = all),
+   * possibly fewer (a stored empty chunk is a zero block); the caller releases the buffer.
+   */
+  CompletableFuture<Optional<ByteBuf>> read(long block, int within, int length) {
+    return chunks.readBuffer(top.chunk(block), within, length)
         .thenCompose(b -> b.isPresent() ? CompletableFuture.completedFuture(b) : readLower(0, block, within, length));
   }
 
-  private CompletableFuture<Optional<ByteString>> readLower(int i, long block, int within, int length) {
+  private CompletableFuture<Optional<ByteBuf>> readLower(int i, long block, int within, int length) {
     if (i == lower.size()) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
@@ -91,7 +93,7 @@ final class LayerChain {
       if (!has) {
         return readLower(i + 1, block, within, length);
       }
-      return reads.read(l.chunk(block), within, length)
+      return chunks.readBuffer(l.chunk(block), within, length)
           .thenCompose(b -> b.isPresent() ? CompletableFuture.completedFuture(b) : readLower(i + 1, block, within, length));
     });
   }

@@ -1,7 +1,6 @@
 package io.strata.block.nbd;
 
 import io.strata.block.data.BlockDevice;
-import io.strata.block.data.ChunkReads;
 import io.strata.block.volume.Attachment;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.block.volume.Snapshot;
@@ -68,7 +67,6 @@ final class ExportRegistry implements AutoCloseable {
 
   private final VolumeService volumes;
   private final ChunkClient chunks;
-  private final ChunkReads reads;
   private final String holder;
   private final Map<Key, Entry> open = new HashMap<>();
   private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,7 +78,6 @@ final class ExportRegistry implements AutoCloseable {
   ExportRegistry(VolumeService volumes, ChunkClient chunks, String holder) {
     this.volumes = volumes;
     this.chunks = chunks;
-    this.reads = new ChunkReads(chunks);
     this.holder = holder;
     control.scheduleWithFixedDelay(this::checkFences, FENCE_CHECK_MILLIS, FENCE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -132,7 +129,7 @@ final class ExportRegistry implements AutoCloseable {
       a = volumes.attach(v.name(), key.holder(), n.readOnlyOwn() ? AttachMode.READ_ONLY : AttachMode.SHARED, false);
     }
     boolean readOnly = a.mode() == AttachMode.READ_ONLY;
-    BlockDevice d = new BlockDevice(chunks, reads, volumes.poolId(), v.id(), v.layers(), v.sizeBytes(), v.format(),
+    BlockDevice d = new BlockDevice(chunks, volumes.poolId(), v.id(), v.layers(), v.sizeBytes(), v.format(),
         readOnly ? Fence.NONE : new Fence(Volume.fenceKey(v.id()), a.epoch()));
     return new Entry(key, v.name(), d, a, n.external(), readOnly);
   }
@@ -236,6 +233,5 @@ final class ExportRegistry implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    reads.close();
   }
 }

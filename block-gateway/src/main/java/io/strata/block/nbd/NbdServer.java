@@ -20,6 +20,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.strata.block.volume.Snapshot;
 import io.strata.block.volume.VolumeService;
 import io.strata.client.StrataClient;
+import io.strata.transport.EventLoops;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,7 @@ public final class NbdServer implements AutoCloseable {
     listener = new ServerBootstrap().group(boss, workers)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -47,13 +47,4 @@ final class Replies {
   static ByteBuf simple(ByteBufAllocator a, int error, long handle) {
     return a.buffer(16).writeInt(Nbd.SIMPLE_REPLY_MAGIC).writeInt(error).writeLong(handle);
   }
-
-  /**
-   * One direct buffer holding header and data: the socket write needs direct memory anyway, and a
-   * composite of a heap array costs more to gather than the single copy made here.
-   */
-  static ByteBuf read(ByteBufAllocator a, long handle, byte[] data) {
-    return a.directBuffer(16 + data.length).writeInt(Nbd.SIMPLE_REPLY_MAGIC).writeInt(0).writeLong(handle)
-        .writeBytes(data);
-  }
 }

@@ -1,6 +1,6 @@
 package io.strata.block.nbd;
 
-import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -58,7 +58,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     NbdRequest r = (NbdRequest) msg;
-    CompletableFuture<byte[]> op;
+    CompletableFuture<ByteBuf> op;
     try {
       if (disconnecting) {
         return;  // nothing may follow NBD_CMD_DISC
@@ -70,7 +70,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
       }
       op = start(r);
     } finally {
-      r.release();  // start() copied the payload
+      r.release();  // start() took its own reference to the payload
     }
     if (op == null) {
       closeIfIdle(ctx);
@@ -84,12 +84,12 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Starts the storage operation; null for DISC. */
-  private CompletableFuture<byte[]> start(NbdRequest r) {
+  private CompletableFuture<ByteBuf> start(NbdRequest r) {
     BlockDevice d = export.device();
     try {
       return switch (r.type()) {
-        case Nbd.CMD_READ -> d.read(r.offset(), (int) r.length());
-        case Nbd.CMD_WRITE -> d.write(r.offset(), ByteString.copyFrom(r.data().nioBuffer()), r.fua()).thenApply(v -> null);
+        case Nbd.CMD_READ -> d.readBuffer(r.offset(), (int) r.length());
+        case Nbd.CMD_WRITE -> d.write(r.offset(), r.data().retain(), r.fua()).thenApply(v -> null);
         // The flush carries our fence: after a takeover the datanodes refuse it (EPERM), never a false promise.
         case Nbd.CMD_FLUSH -> d.flush().thenApply(v -> null);
         case Nbd.CMD_TRIM -> d.zero(r.offset(), r.length(), r.fua(), true).thenApply(v -> null);
@@ -106,9 +106,12 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The storage operation finished; answers it unless the watchdog already did. */
-  private void complete(ChannelHandlerContext ctx, long id, byte[] data, Throwable err) {
+  private void complete(ChannelHandlerContext ctx, long id, ByteBuf data, Throwable err) {
     Pending p = pending.remove(id);
     if (p == null) {
+      if (data != null) {
+        data.release();
+      }
       LOG.warn("NBD {} {} finished after it was answered EIO by the timeout ({})", export.name(),
           "request " + id, err == null ? "ok" : OptionErrors.message(err));
       return;
@@ -132,12 +135,19 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void answer(ChannelHandlerContext ctx, Pending p, int errno, byte[] data) {
+  /** Sends the reply; takes over {@code data} (a READ's bytes, or null). */
+  private void answer(ChannelHandlerContext ctx, Pending p, int errno, ByteBuf data) {
     budget.giveBack(p.bytes());
     try {
-      if (ctx.channel().isActive()) {
-        ctx.writeAndFlush(data != null ? Replies.read(ctx.alloc(), p.handle(), data)
-            : Replies.simple(ctx.alloc(), errno, p.handle()));
+      if (!ctx.channel().isActive()) {
+        if (data != null) {
+          data.release();
+        }
+      } else if (data != null) {
+        ctx.write(Replies.simple(ctx.alloc(), 0, p.handle()));
+        ctx.writeAndFlush(data);
+      } else {
+        ctx.writeAndFlush(Replies.simple(ctx.alloc(), errno, p.handle()));
       }
       updateReading(ctx);
       closeIfIdle(ctx);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.strata.block.data.BlockDevice;
-import io.strata.block.data.ChunkReads;
 import io.strata.client.Fence;
 import io.strata.block.data.DataLayout;
 import io.strata.block.volume.Attachment.AttachMode;
@@ -38,9 +37,6 @@ class SnapshotTest {
 
   @AfterAll
   static void stop() {
-    if (reads != null) {
-      reads.close();
-    }
     if (server != null) {
       server.close();
     }
@@ -51,14 +47,9 @@ class SnapshotTest {
 
   static BlockDevice open(String name) {
     Volume v = volumes.get(name);
-    if (reads == null) {
-      reads = new ChunkReads(cluster.client().chunks());
-    }
-    return new BlockDevice(cluster.client().chunks(), reads, cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
+    return new BlockDevice(cluster.client().chunks(), cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
         v.format(), Fence.NONE);
   }
-
-  static ChunkReads reads;
 
   static byte[] random(long seed, int n) {
     byte[] b = new byte[n];

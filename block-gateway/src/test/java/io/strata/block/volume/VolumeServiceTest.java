@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.strata.block.data.BlockDevice;
-import io.strata.block.data.ChunkReads;
 import io.strata.client.Fence;
 import io.strata.block.volume.Attachment.AttachMode;
 import io.strata.minicluster.MiniCluster;
@@ -29,23 +28,15 @@ class VolumeServiceTest {
 
   @AfterAll
   static void stop() {
-    if (reads != null) {
-      reads.close();
-    }
     if (cluster != null) {
       cluster.close();
     }
   }
 
   private static BlockDevice open(Volume v) {
-    if (reads == null) {
-      reads = new ChunkReads(cluster.client().chunks());
-    }
-    return new BlockDevice(cluster.client().chunks(), reads, cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
+    return new BlockDevice(cluster.client().chunks(), cluster.poolId(), v.id(), v.layers(), v.sizeBytes(),
         v.format(), Fence.NONE);
   }
-
-  private static ChunkReads reads;
 
   @Test
   void createListInfoResizeDelete() {

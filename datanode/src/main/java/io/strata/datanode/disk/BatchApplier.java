@@ -1,8 +1,8 @@
 package io.strata.datanode.disk;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.strata.common.Metrics;
 import io.strata.proto.ChunkStatus;
+import io.strata.transport.EventLoops;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -188,7 +188,7 @@ final class BatchApplier {
     if (op.header().tombstone()) {
       wb.delete(store.dataCf, op.key());
     } else if (op.data().remaining() >= ExtentStore.MIN_VALUE_BYTES) {
-      h = h.at(extents.append(op.key(), v, h.crc32c(), op.data(), ByteBufAllocator.DEFAULT));
+      h = h.at(extents.append(op.key(), v, h.crc32c(), op.data(), EventLoops.ALLOCATOR));
       extentBytes.add(op.data().remaining());
       if (old != null && !old.external()) {
         wb.delete(store.dataCf, op.key());
@@ -213,7 +213,7 @@ final class BatchApplier {
     if (old == null || !old.external() || old.extent() != op.relocateFrom() || old.version() != op.header().version()) {
       return false;
     }
-    RecordHeader h = old.at(extents.append(op.key(), old.version(), old.crc32c(), op.data(), ByteBufAllocator.DEFAULT));
+    RecordHeader h = old.at(extents.append(op.key(), old.version(), old.crc32c(), op.data(), EventLoops.ALLOCATOR));
     wb.put(store.indexCf, op.key(), h.encode());
     c.moveLive(old, h, op.key());
     c.pending.put(ByteBuffer.wrap(op.key()), h);

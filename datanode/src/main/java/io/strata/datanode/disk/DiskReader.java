@@ -3,6 +3,7 @@ package io.strata.datanode.disk;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.strata.proto.ChunkStatus;
+import io.strata.transport.EventLoops;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +51,7 @@ final class DiskReader {
       return new SimulatedDisk.Stored(h, new byte[0]);
     }
     if (h.external()) {
-      ByteBuf b = extentData(key, h, ByteBufAllocator.DEFAULT);
+      ByteBuf b = extentData(key, h, EventLoops.ALLOCATOR);
       try {
         byte[] data = new byte[b.readableBytes()];
         b.getBytes(b.readerIndex(), data);
@@ -180,7 +181,7 @@ final class DiskReader {
     try {
       RecordHeader h = header(key);
       if (h != null && h.external()) {
-        ByteBuf b = extentData(key, h, ByteBufAllocator.DEFAULT);
+        ByteBuf b = extentData(key, h, EventLoops.ALLOCATOR);
         try {
           byte[] out = new byte[b.readableBytes()];
           b.getBytes(b.readerIndex(), out);

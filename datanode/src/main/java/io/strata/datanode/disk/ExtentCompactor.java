@@ -1,9 +1,9 @@
 package io.strata.datanode.disk;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.strata.common.Checksums;
 import io.strata.common.Metrics;
+import io.strata.transport.EventLoops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +63,7 @@ final class ExtentCompactor {
       if (h == null || h.extent() != r.at().encode() || h.version() != r.version()) {
         continue;  // dead: overwritten, deleted or never committed
       }
-      ByteBuf data = extents.read(r.at(), r.key(), r.version(), r.length(), ByteBufAllocator.DEFAULT);
+      ByteBuf data = extents.read(r.at(), r.key(), r.version(), r.length(), EventLoops.ALLOCATOR);
       if (Checksums.crc32c(data.nioBuffer()) != h.crc32c()) {
         data.release();
         complete = false;

@@ -4,6 +4,7 @@ import com.sun.nio.file.ExtendedOpenOption;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.strata.common.Checksums;
+import io.strata.transport.EventLoops;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -230,7 +231,7 @@ final class ExtentStore implements AutoCloseable {
     List<Scanned> out = new ArrayList<>();
     FileChannel ch = channel(segment, false);
     long size = ch.size();
-    ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(2 * BLOCK);
+    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(2 * BLOCK);
     try {
       for (long at = 0; at + BLOCK <= size; ) {
         ByteBuffer b = aligned(buf, BLOCK);
@@ -284,7 +285,7 @@ final class ExtentStore implements AutoCloseable {
   /** Flips one bit of a record's data in place (fault injection for tests). */
   void corrupt(Pointer p, byte[] key, int length, int bit) throws IOException {
     int size = recordBytes(key.length, length);
-    ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(size + BLOCK);
+    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(size + BLOCK);
     try {
       ByteBuffer b = aligned(buf, size);
       int start = b.position();

@@ -1,7 +1,6 @@
 package io.strata.datanode.replication;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.strata.common.Checksums;
 import io.strata.common.Metrics;
@@ -14,6 +13,7 @@ import io.strata.proto.ChunkStatus;
 import io.strata.proto.FetchRecordReply;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
+import io.strata.transport.EventLoops;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +99,7 @@ final class ReadPath {
       if (h.external() && !mayBlock) {
         return OFFLOAD;
       }
-      ByteBuf data = disk.readData(key, h, ByteBufAllocator.DEFAULT);
+      ByteBuf data = disk.readData(key, h, EventLoops.ALLOCATOR);
       if (data == null || data.readableBytes() != h.length()
           || Checksums.crc32c(data.nioBuffer()) != h.crc32c()) {
         if (data != null) {
