@@ -24,6 +24,7 @@ public final class MetaLoad {
       MetadataClient meta = c.client().metadata();
       for (int r = 0; r < rounds; r++) {
         long[] lat = new long[count];
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
           long s = System.nanoTime();
@@ -36,12 +37,19 @@ public final class MetaLoad {
           lat[i] = System.nanoTime() - s;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        double cpuMicros = (cpuNanos() - cpu0) / 1e3 / count;
         Arrays.sort(lat);
-        System.out.printf((get ? "QD1 gets" : "QD1 commits") + ": %.0f/s, mean %.2f ms, p50 %.2f, p90 %.2f, p99 %.2f ms%n", count / secs,
-            secs * 1e3 / count, lat[count / 2] / 1e6, lat[count * 9 / 10] / 1e6, lat[count * 99 / 100] / 1e6);
+        System.out.printf((get ? "QD1 gets" : "QD1 commits") + ": %.0f/s, mean %.2f ms, p50 %.2f, p90 %.2f, p99 %.2f ms,"
+            + " %.0f CPU-us/op (whole JVM)%n", count / secs,
+            secs * 1e3 / count, lat[count / 2] / 1e6, lat[count * 9 / 10] / 1e6, lat[count * 99 / 100] / 1e6, cpuMicros);
       }
     }
     System.exit(0);
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private MetaLoad() {}

@@ -94,4 +94,43 @@ class MetadataFailoverIT {
       assertTrue(c.metadata(follower).installedSnapshots() > 0, "the follower caught up by install-snapshot");
     }
   }
+
+  /**
+   * Every peer stops and starts again on its data: the log holds no commit index (see
+   * RatisSettings), so each peer replays its log over a store that is already further on. The
+   * replay must not move the applied index back, and the service must serve and commit again.
+   * No snapshot at stop (a killed process takes none), so the replay really happens.
+   */
+  @Test
+  void wholeServiceRestartsOnItsDataAndCommitsAgain() throws Exception {
+    System.setProperty("raft.server.snapshot.trigger-when-stop.enabled", "false");
+    try (MiniCluster c = MiniCluster.builder().datanodes(1).replication(1, 1).pgCount(4).build()) {
+      MetadataClient meta = c.client().metadata();
+      for (int i = 0; i < 200; i++) {
+        meta.txn(put("all-" + i, "v" + i));
+      }
+      for (int i = 0; i < 3; i++) {
+        c.killMetadata(i);
+      }
+      for (int i = 0; i < 3; i++) {
+        c.restartMetadata(i);
+      }
+      MiniCluster.waitFor(() -> c.metadataLeader() >= 0, Duration.ofSeconds(60), "a leader after the restart");
+      meta.txn(put("after", "restart"));
+      long target = c.metadata(c.metadataLeader()).lastAppliedIndex();
+      for (int i = 0; i < 3; i++) {
+        int peer = i;
+        MiniCluster.waitFor(() -> c.metadata(peer).lastAppliedIndex() >= target, Duration.ofSeconds(60),
+            "peer m" + peer + " applying new entries after the restart");
+        assertEquals("restart", new String(c.metadata(peer).localGet("it", "after".getBytes(StandardCharsets.UTF_8))
+            .orElseThrow(), StandardCharsets.UTF_8));
+        for (int k = 0; k < 200; k += 19) {
+          assertEquals("v" + k, new String(c.metadata(peer).localGet("it", ("all-" + k).getBytes(StandardCharsets.UTF_8))
+              .orElseThrow(), StandardCharsets.UTF_8), "m" + peer + " all-" + k);
+        }
+      }
+    } finally {
+      System.clearProperty("raft.server.snapshot.trigger-when-stop.enabled");
+    }
+  }
 }

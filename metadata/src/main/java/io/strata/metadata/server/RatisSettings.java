@@ -11,7 +11,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * The Ratis tuning we run with (see shared/PERFORMANCE.md section 1): a 32 MB appender buffer,
- * a write buffer and gRPC message limit above it, log-worker group commit, linearizable reads
+ * a write buffer and gRPC message limit above it, log-worker group commit, no commit-index
+ * entries in the log, linearizable reads
  * served under a leader lease, and auto snapshots so the log stays bounded.
  */
 public final class RatisSettings {
@@ -30,6 +31,11 @@ public final class RatisSettings {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(cfg.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L << 20, cfg.logSegmentBytes())));
     RaftServerConfigKeys.Log.setForceSyncNum(p, 128);
+    // No commit-index entries in the log (Ozone OM does the same): with them every commit
+    // appended a second entry that all three peers wrote, replicated and fsynced, and the next
+    // client entry queued behind that fsync. Restart needs no logged commit index: the applied
+    // index is stored with the state in RocksDB, and Ratis recommits the rest after election.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, cfg.snapshotEveryEntries()));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -39,6 +45,13 @@ public final class RatisSettings {
     // within 0.9 x the minimum election timeout, so no other leader can exist yet): no ReadIndex
     // round to the followers per read. Safe while peers' clocks advance at the same rate.
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    return overrides(p);
+  }
+
+  /** Experiments only: JVM system properties named {@code raft.*} replace the values above. */
+  static RaftProperties overrides(RaftProperties p) {
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
+        .forEach(k -> p.set(k, System.getProperty(k)));
     return p;
   }
 

@@ -160,7 +160,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
     MetaStore s = store;
     if (index <= s.appliedTermIndex()[1]) {
       // Replayed after a restart: already in the store (the applied index is in the same batch).
-      updateLastAppliedTermIndex(entry.getTerm(), index);
+      advanceApplied(entry.getTerm(), index);
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
     MetaReply.Builder reply = MetaReply.newBuilder();
@@ -181,6 +181,24 @@ public final class MetadataStateMachine extends BaseStateMachine {
     appliedEntries.increment();
     updateLastAppliedTermIndex(entry.getTerm(), index);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply.build().toByteArray())));
+  }
+
+  /**
+   * Entries without state machine data (configuration) move the applied index too. After a
+   * restart Ratis replays the log from the last snapshot, while the store (and so the applied
+   * index it reported at start) may be further on: the commit index is not in the log, and the
+   * store's writes survive a process kill. A replayed index never moves the applied index back.
+   */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    advanceApplied(term, index);
+  }
+
+  private void advanceApplied(long term, long index) {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || index > last.getIndex()) {
+      updateLastAppliedTermIndex(term, index);
+    }
   }
 
   private static MetaLogEntry parse(ByteString data) {

@@ -1,5 +1,8 @@
 package io.strata.nfs.fs;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * SETATTR with POSIX rules (as Linux applies them), and storing write-back attributes. Who may
  * change what: mode by the owner or root (a non-member's setgid is dropped); the owner by root
@@ -165,6 +168,56 @@ public final class AttrOps {
         return store(cur, cur.inode(), cur.inode());
       }
     });
+  }
+
+  /** Files whose attributes one background transaction stores (two operations each). */
+  static final int PERSIST_BATCH = 64;
+
+  /**
+   * Stores the write-back attributes of many files (the background pass), {@link #PERSIST_BATCH}
+   * to a transaction: one at a time, files touched by a read-through (atime) or an aged write
+   * would each cost the log a commit, and those commits queue in front of the clients' own.
+   * A failed guard falls back to storing the files of that batch one by one.
+   */
+  void persistWriteBack(List<FileState> files) {
+    for (int from = 0; from < files.size(); from += PERSIST_BATCH) {
+      List<FileState> part = files.subList(from, Math.min(files.size(), from + PERSIST_BATCH));
+      if (!persistTogether(part)) {
+        part.forEach(this::persistWriteBack);
+      }
+    }
+  }
+
+  /** One transaction for {@code part}; false if a guard failed (the records were forgotten). */
+  private boolean persistTogether(List<FileState> part) {
+    long[] inos = part.stream().mapToLong(st -> st.ino).toArray();
+    fs.checkFenced();
+    try (LockTable.Held h = fs.locks.lock(inos)) {
+      FsTxn t = new FsTxn();
+      List<FileSystem.Current> stored = new ArrayList<>();
+      for (FileState st : part) {
+        FileSystem.Current cur = fs.currentState(st.ino);
+        if (cur == null || cur.state() != st || !st.attrsDirty()) {
+          continue;
+        }
+        t.putInode(fs.fsid, cur.inode().toBuilder().version(fs.stored(st.ino).version).build());
+        stored.add(cur);
+      }
+      if (stored.isEmpty()) {
+        return true;
+      }
+      long v;
+      try {
+        v = fs.commit(t, inos, 0);
+      } catch (FileSystem.Retry r) {
+        return false;
+      }
+      for (FileSystem.Current cur : stored) {
+        fs.cache.put(cur.inode().toBuilder().version(v).build());
+        fs.persisted(cur);
+      }
+      return true;
+    }
   }
 
   /** Drops setuid/setgid after a non-root write (a metadata change, rare). */

@@ -117,6 +117,7 @@ final class WriteBack {
   void tick() {
     long now = System.nanoTime();
     boolean pressure = data.memory.dirtyPressure();
+    List<FileState> idleAttrs = new ArrayList<>();
     for (FileState st : data.all()) {
       boolean persistAttrs;
       boolean syncGroups;
@@ -132,10 +133,10 @@ final class WriteBack {
         persistAttrs = !dirtyBlocks && idle && st.attrsDirty();
         syncGroups = !dirtyBlocks && !st.unsyncedPgs.isEmpty() && now - st.lastUseNanos > UNSYNCED_AGE_NANOS;
       }
+      if (persistAttrs) {
+        idleAttrs.add(st);
+      }
       try {
-        if (persistAttrs) {
-          fs.attrs.persistWriteBack(st);
-        }
         if (syncGroups) {
           Sync s = beginSync(st);
           s.done().join();
@@ -144,8 +145,16 @@ final class WriteBack {
       } catch (RuntimeException e) {
         LOG.debug("background write-back of inode {} failed: {}", st.ino, e.toString());
       }
-      data.forgetIfIdle(st);
+      if (!persistAttrs) {
+        data.forgetIfIdle(st);
+      }
     }
+    try {
+      fs.attrs.persistWriteBack(idleAttrs);
+    } catch (RuntimeException e) {
+      LOG.debug("background write-back of {} files' attributes failed: {}", idleAttrs.size(), e.toString());
+    }
+    idleAttrs.forEach(data::forgetIfIdle);
     data.evict();
   }
 
