@@ -47,7 +47,9 @@ public final class StrataMain {
       """;
 
   public static void main(String[] argv) throws Exception {
-    if (argv.length == 0 || argv[0].equals("-h") || argv[0].equals("--help") || argv[0].equals("help")) {
+    // "--help" anywhere, e.g. "up --help", prints the usage: it must never start a cloud.
+    if (argv.length == 0 || argv[0].equals("help") || java.util.Arrays.stream(argv).anyMatch(
+        x -> x.equals("-h") || x.equals("--help"))) {
       System.out.print(USAGE);
       return;
     }
