@@ -195,7 +195,7 @@ final class Exchange {
           : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(b)))
           .addListener(f -> complete(done, f.cause()));
     } else {
-      ctx.writeAndFlush(head);
+      ctx.write(head);  // flushed with the body's first piece: one syscall for a small object
       r.stream().writeTo(ctx).whenComplete((v, t) -> complete(done, t));
     }
     done.whenComplete((v, t) -> ctx.executor().execute(() -> finished(t == null && reuse)));
