@@ -85,6 +85,7 @@ final class Exchange {
           : services.authenticator().authenticate(r);
       Operation o = services.router().route(r, who);
       RequestBody b = new RequestBody(r, who, o);
+      o.beforeBody();
       ctx.executor().execute(() -> beginBody(r, o, b, HttpUtil.is100ContinueExpected(head)));
     } catch (Throwable t) {
       ctx.executor().execute(() -> fail(t));

@@ -34,7 +34,7 @@ final class ObjectReadOps {
     if (overrides && who.isAnonymous()) {
       throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Request specific response headers cannot be used for anonymous GET requests.");
     }
-    return new Blocking(s.workers(), () -> {
+    return Blocking.readOnly(s.workers(), () -> {
       ObjectRecord o = find(r, b, versionId);
       Preconditions.check(r::headerValue, "", o.etag(), o.lastModifiedMillis(), true);
       long start = 0;
