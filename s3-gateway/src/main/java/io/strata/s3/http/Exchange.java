@@ -15,9 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.strata.s3.auth.Authenticated;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -180,7 +177,7 @@ final class Exchange {
     head.headers().set("x-amz-request-id", requestId);
     head.headers().set("x-amz-id-2", requestId);
     head.headers().set(HttpHeaderNames.SERVER, "Strata");
-    head.headers().set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    head.headers().set(HttpHeaderNames.DATE, HttpDate.now());
     head.headers().set(HttpHeaderNames.CONNECTION, reuse ? "keep-alive" : "close");
     CompletableFuture<Void> done = new CompletableFuture<>();
     boolean bodiless = r.status() == 204 || r.status() == 304;
