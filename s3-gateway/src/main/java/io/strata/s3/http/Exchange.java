@@ -196,7 +196,13 @@ final class Exchange {
       ctx.write(head);  // flushed with the body's first piece: one syscall for a small object
       r.stream().writeTo(ctx).whenComplete((v, t) -> complete(done, t));
     }
-    done.whenComplete((v, t) -> ctx.executor().execute(() -> finished(t == null && reuse)));
+    done.whenComplete((v, t) -> ctx.executor().execute(() -> {
+      if (t != null && !(ErrorReplies.unwrap(t) instanceof java.io.IOException)) {
+        // The head is out, so the client only sees a short body: say why here (e.g. a lost chunk).
+        LOG.warn("request {} {} failed while sending its body", requestId, resource, t);
+      }
+      finished(t == null && reuse);
+    }));
   }
 
   private static void complete(CompletableFuture<Void> done, Throwable t) {
