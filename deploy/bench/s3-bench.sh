@@ -35,6 +35,7 @@ fi
 echo "starting Strata ..." >&2
 "$root/strata" up --data "$work/strata" --admin-port $((BASE + 70)) --metadata-port $((BASE + 100)) \
   --datanode-port $((BASE + 200)) --nbd-port $((BASE + 809)) --s3-port "$BASE" --s3-tls-port $((BASE + 443)) \
+  --nfs-port $((BASE + 49)) --mount-port $((BASE + 48)) --portmap-port -1 \
   > "$work/strata.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 180); do
@@ -54,7 +55,7 @@ s3proxy.credential=benchsecret
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$work/s3proxy-data
 PROPS
-java -cp "$work/s3proxy-lib/*" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
+java -Dlogback.configurationFile="$here/s3proxy/logback.xml" -cp "$work/s3proxy-lib/*" org.gaul.s3proxy.Main --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do
   curl -s -o /dev/null "http://127.0.0.1:$((BASE + 80))/" && break

@@ -90,9 +90,14 @@ public final class MetadataClient implements AutoCloseable {
     });
   }
 
-  /** Linearizable read. */
+  /**
+   * Linearizable read. Unordered: a read does not queue behind this client's earlier commands
+   * in Ratis' ordered sliding window (one slow commit would hold up every read); it still sees
+   * every command whose future completed before it was sent, as the leader answers it only
+   * once it has applied everything committed when the read arrived.
+   */
   public CompletableFuture<MetaQueryReply> query(MetaQuery q) {
-    return raft.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
+    return raft.async().sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
         .thenApply(reply -> parse(reply, MetaQueryReply::parseFrom))
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }

@@ -58,8 +58,25 @@ public final class CanonicalRequest {
       if (sb.length() > 0) {
         sb.append(',');
       }
-      sb.append(v.trim().replaceAll("\\s+", " "));
+      collapseWhitespace(v.trim(), sb);
     }
     return sb.toString();
+  }
+
+  /** Appends {@code v} with every run of whitespace (regex {@code \\s+}) replaced by one space. */
+  private static void collapseWhitespace(String v, StringBuilder sb) {
+    boolean inRun = false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r') {
+        if (!inRun) {
+          sb.append(' ');
+          inRun = true;
+        }
+      } else {
+        sb.append(c);
+        inRun = false;
+      }
+    }
   }
 }

@@ -16,6 +16,16 @@ public final class SigV4Crypto {
 
   private SigV4Crypto() {}
 
+  /** Per-thread instances: the JCA provider lookup behind getInstance costs more than hashing a request. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(SigV4Crypto::sha256);
+  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JDK without HmacSHA256", e);
+    }
+  });
+
   public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
@@ -25,7 +35,9 @@ public final class SigV4Crypto {
   }
 
   public static String sha256Hex(byte[] data) {
-    return HEX.formatHex(sha256().digest(data));
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return HEX.formatHex(md.digest(data));
   }
 
   public static String sha256Hex(String s) {
@@ -38,11 +50,11 @@ public final class SigV4Crypto {
 
   public static byte[] hmac(byte[] key, String data) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      Mac mac = HMAC.get();
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));  // init resets whatever a failed use left
       return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK without HmacSHA256", e);
+      throw new IllegalStateException("HmacSHA256 refused its key", e);
     }
   }
 

@@ -16,6 +16,8 @@ public record SigV4Params(String accessKeyId, String scopeDate, String region, S
                           List<String> signedHeaders, String signature, String amzDate,
                           long expiresSeconds) {
   public static final long MAX_PRESIGNED_EXPIRES_SECONDS = 7 * 24 * 3600;
+  private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("\\d{8}");
+  private static final java.util.regex.Pattern SIGNATURE = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
   public boolean presigned() {
     return expiresSeconds >= 0;
@@ -85,10 +87,10 @@ public record SigV4Params(String accessKeyId, String scopeDate, String region, S
   private static SigV4Params build(String credential, String signedHeaders, String signature,
                                    String amzDate, long expires, S3ErrorCode bad) {
     String[] c = credential.split("/", -1);
-    if (c.length != 5 || c[0].isEmpty() || !"aws4_request".equals(c[4]) || !c[1].matches("\\d{8}")) {
+    if (c.length != 5 || c[0].isEmpty() || !"aws4_request".equals(c[4]) || !DATE.matcher(c[1]).matches()) {
       throw new S3Exception(bad, "Credential must be KEY/yyyyMMdd/region/service/aws4_request");
     }
-    if (!signature.matches("[0-9a-f]{64}")) {
+    if (!SIGNATURE.matcher(signature).matches()) {
       throw new S3Exception(bad, "Signature must be 64 lower-case hex digits");
     }
     List<String> headers = Arrays.asList(signedHeaders.split(";"));

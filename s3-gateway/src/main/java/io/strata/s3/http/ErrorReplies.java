@@ -11,11 +11,17 @@ import java.util.concurrent.CompletionException;
 public final class ErrorReplies {
   private ErrorReplies() {}
 
-  public static S3Exception toS3(Throwable t) {
+  /** The cause under CompletionException / ExecutionException wrappers. */
+  static Throwable unwrap(Throwable t) {
     Throwable c = t;
     while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
       c = c.getCause();
     }
+    return c;
+  }
+
+  public static S3Exception toS3(Throwable t) {
+    Throwable c = unwrap(t);
     if (c instanceof S3Exception s) {
       return s;
     }

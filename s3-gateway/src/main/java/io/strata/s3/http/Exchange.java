@@ -15,9 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.strata.s3.auth.Authenticated;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -85,6 +82,7 @@ final class Exchange {
           : services.authenticator().authenticate(r);
       Operation o = services.router().route(r, who);
       RequestBody b = new RequestBody(r, who, o);
+      o.beforeBody();
       ctx.executor().execute(() -> beginBody(r, o, b, HttpUtil.is100ContinueExpected(head)));
     } catch (Throwable t) {
       ctx.executor().execute(() -> fail(t));
@@ -179,7 +177,7 @@ final class Exchange {
     head.headers().set("x-amz-request-id", requestId);
     head.headers().set("x-amz-id-2", requestId);
     head.headers().set(HttpHeaderNames.SERVER, "Strata");
-    head.headers().set(HttpHeaderNames.DATE, DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    head.headers().set(HttpHeaderNames.DATE, HttpDate.now());
     head.headers().set(HttpHeaderNames.CONNECTION, reuse ? "keep-alive" : "close");
     CompletableFuture<Void> done = new CompletableFuture<>();
     boolean bodiless = r.status() == 204 || r.status() == 304;
@@ -195,10 +193,16 @@ final class Exchange {
           : new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(b)))
           .addListener(f -> complete(done, f.cause()));
     } else {
-      ctx.writeAndFlush(head);
+      ctx.write(head);  // flushed with the body's first piece: one syscall for a small object
       r.stream().writeTo(ctx).whenComplete((v, t) -> complete(done, t));
     }
-    done.whenComplete((v, t) -> ctx.executor().execute(() -> finished(t == null && reuse)));
+    done.whenComplete((v, t) -> ctx.executor().execute(() -> {
+      if (t != null && !(ErrorReplies.unwrap(t) instanceof java.io.IOException)) {
+        // The head is out, so the client only sees a short body: say why here (e.g. a lost chunk).
+        LOG.warn("request {} {} failed while sending its body", requestId, resource, t);
+      }
+      finished(t == null && reuse);
+    }));
   }
 
   private static void complete(CompletableFuture<Void> done, Throwable t) {

@@ -20,9 +20,20 @@ public final class GatewayMetrics {
         "request bodies by x-amz-content-sha256 mode").increment();
   }
 
+  /** Counters by method (METHODS order, then OTHER) and status class 1xx..5xx, looked up once. */
+  private static final java.util.List<String> ORDER = java.util.List.of("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS",
+      "OTHER");
+  private static final LongAdder[][] RESPONSES = new LongAdder[ORDER.size()][5];
+
   static void response(String method, int status) {
-    String m = METHODS.contains(method) ? method : "OTHER";
-    Metrics.global().counter("strata_s3_responses_total{method=\"" + m + "\",class=\"" + (status / 100) + "xx\"}",
-        "S3 responses by method and HTTP status class").increment();
+    int m = ORDER.indexOf(METHODS.contains(method) ? method : "OTHER");
+    int c = Math.max(1, Math.min(5, status / 100)) - 1;
+    LongAdder a = RESPONSES[m][c];
+    if (a == null) {
+      a = Metrics.global().counter("strata_s3_responses_total{method=\"" + ORDER.get(m) + "\",class=\"" + (c + 1) + "xx\"}",
+          "S3 responses by method and HTTP status class");
+      RESPONSES[m][c] = a;  // racing threads store the same registered adder
+    }
+    a.increment();
   }
 }

@@ -25,6 +25,14 @@ public interface Operation {
     return READY;
   }
 
+  /**
+   * Runs on the worker pool right after routing, before any of the body is read. A read-only
+   * operation (GET, HEAD) does its work here rather than on a second trip through the pool
+   * after the (empty, ignored) body: nothing commits, and its reply still waits until the body
+   * has been received and verified.
+   */
+  default void beforeBody() {}
+
   CompletableFuture<Reply> end(BodyResult body);
 
   /** The request failed or the connection went away: drop buffers, discard partial data. */

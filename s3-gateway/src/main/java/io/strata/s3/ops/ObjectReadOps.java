@@ -34,56 +34,68 @@ final class ObjectReadOps {
     if (overrides && who.isAnonymous()) {
       throw new S3Exception(S3ErrorCode.INVALID_REQUEST, "Request specific response headers cannot be used for anonymous GET requests.");
     }
-    return new Blocking(s.workers(), () -> {
-      ObjectRecord o = find(r, b, versionId);
-      Preconditions.check(r::headerValue, "", o.etag(), o.lastModifiedMillis(), true);
-      long start = 0;
-      long length = o.size();
-      int status = 200;
-      String contentRange = null;
-      String partNumber = r.param("partNumber");
-      if (partNumber != null) {
-        long[] part = partRange(o, partNumber);
-        start = part[0];
-        length = part[1];
-        status = 206;
-        contentRange = new ByteRange(start, length).contentRange(o.size());
-      } else {
-        ByteRange range = ByteRange.parse(r.headerValue("range"), o.size());
-        if (range != null) {
-          start = range.start();
-          length = range.length();
-          status = 206;
-          contentRange = range.contentRange(o.size());
-        }
-      }
-      Reply reply = headOnly ? Reply.empty(status)
-          : Reply.streaming(status, new ObjectStreamer(s.chunks(), s.poolId(), o, start, length, s.budget()));
-      boolean checksumMode = "ENABLED".equalsIgnoreCase(r.headerValue("x-amz-checksum-mode")) && status == 200;
-      ObjectHeaders.describe(reply, o, b, checksumMode).header("Content-Length", length);
-      if (contentRange != null) {
-        reply.header("Content-Range", contentRange);
-      }
-      OVERRIDES.forEach((param, header) -> {
-        if (r.param(param) != null) {
-          reply.header(header, r.param(param));
-        }
-      });
-      return reply;
-    });
+    if (versionId == null) {
+      // The common case, one metadata read: sent from the worker that authenticated the
+      // request, the reply built where the read completes, no thread waiting in between.
+      return new AsyncRead(() -> s.store().headAsync(r.bucket(), r.key())
+          .thenApply(head -> reply(r, b, headOnly, current(head))));
+    }
+    return Blocking.readOnly(s.workers(), () -> reply(r, b, headOnly, find(r, b, versionId)));
   }
 
-  /** The version asked for; a delete marker answers 404 (current) or 405 (by id), as S3 does. */
+  /** Conditions, range or part, headers: the reply to a GET or HEAD of {@code o}. */
+  private Reply reply(S3Request r, BucketRecord b, boolean headOnly, ObjectRecord o) {
+    Preconditions.check(r::headerValue, "", o.etag(), o.lastModifiedMillis(), true);
+    long start = 0;
+    long length = o.size();
+    int status = 200;
+    String contentRange = null;
+    String partNumber = r.param("partNumber");
+    if (partNumber != null) {
+      long[] part = partRange(o, partNumber);
+      start = part[0];
+      length = part[1];
+      status = 206;
+      contentRange = new ByteRange(start, length).contentRange(o.size());
+    } else {
+      ByteRange range = ByteRange.parse(r.headerValue("range"), o.size());
+      if (range != null) {
+        start = range.start();
+        length = range.length();
+        status = 206;
+        contentRange = range.contentRange(o.size());
+      }
+    }
+    Reply reply = headOnly ? Reply.empty(status)
+        : Reply.streaming(status, new ObjectStreamer(s.chunks(), s.poolId(), o, start, length, s.budget()));
+    boolean checksumMode = "ENABLED".equalsIgnoreCase(r.headerValue("x-amz-checksum-mode")) && status == 200;
+    ObjectHeaders.describe(reply, o, b, checksumMode).header("Content-Length", length);
+    if (contentRange != null) {
+      reply.header("Content-Range", contentRange);
+    }
+    OVERRIDES.forEach((param, header) -> {
+      if (r.param(param) != null) {
+        reply.header(header, r.param(param));
+      }
+    });
+    return reply;
+  }
+
+  /** The current version; NoSuchKey when there is none or it is a delete marker. */
+  private static ObjectRecord current(Optional<Versioned<ObjectRecord>> head) {
+    if (head.isEmpty()) {
+      throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
+    }
+    if (head.get().value().deleteMarker()) {
+      throw deleteMarker(S3ErrorCode.NO_SUCH_KEY, head.get().value().versionId());
+    }
+    return head.get().value();
+  }
+
+  /** The version asked for (or the current one); a delete marker answers 404 (current) or 405 (by id), as S3 does. */
   private ObjectRecord find(S3Request r, BucketRecord b, String versionId) {
     if (versionId == null) {
-      Optional<Versioned<ObjectRecord>> head = s.store().head(r.bucket(), r.key());
-      if (head.isEmpty()) {
-        throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
-      }
-      if (head.get().value().deleteMarker()) {
-        throw deleteMarker(S3ErrorCode.NO_SUCH_KEY, head.get().value().versionId());
-      }
-      return head.get().value();
+      return current(s.store().head(r.bucket(), r.key()));
     }
     ObjectRecord o = s.store().version(r.bucket(), r.key(), versionId)
         .orElseThrow(() -> new S3Exception(S3ErrorCode.NO_SUCH_VERSION));

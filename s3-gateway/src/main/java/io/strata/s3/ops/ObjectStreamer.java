@@ -1,6 +1,7 @@
 package io.strata.s3.ops;
 
 import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -18,7 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Streams a byte range of an object chunk by chunk: up to {@link #READ_AHEAD_CHUNKS} reads
+ * Streams a byte range of an object chunk by chunk, from the data transport's buffers straight
+ * to the socket (no copy): up to {@link #READ_AHEAD_CHUNKS} reads
  * (CRC-verified by the chunk client) run ahead of the socket, the first always and the others
  * while the gateway's shared {@link BufferBudget} has room, and a chunk is written only after
  * the previous write completed, so a slow client holds a bounded number of chunks.
@@ -86,14 +88,18 @@ final class ObjectStreamer implements BodyStream {
   }
 
   /** A chunk read in flight; {@code budgeted} when it holds shared read-ahead budget. */
-  private record Pending(CompletableFuture<ByteString> data, int budgeted) {}
+  private record Pending(CompletableFuture<ByteBuf> data, int budgeted) {}
 
   private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private CompletableFuture<Void> done;
   private boolean writing;
 
-  /** Event loop only: keeps up to READ_AHEAD_CHUNKS reads in flight (the first without budget), writes in order. */
+  /**
+   * Event loop only: keeps up to READ_AHEAD_CHUNKS reads in flight (the first without budget),
+   * writes in order. A chunk's buffer is the transport's own (direct, CRC-verified): it goes to
+   * the socket as it is, and Netty releases it once written.
+   */
   private void pump() {
     if (done.isDone()) {
       return;
@@ -102,7 +108,7 @@ final class ObjectStreamer implements BodyStream {
         || (ahead.size() < READ_AHEAD_CHUNKS && budget.tryAcquire(pieces.peek().length())))) {
       Piece p = pieces.poll();
       int cost = ahead.isEmpty() ? 0 : p.length();
-      CompletableFuture<ByteString> f = read(p);
+      CompletableFuture<ByteBuf> f = read(p);
       ahead.add(new Pending(f, cost));
       f.whenComplete((d, t) -> ctx.executor().execute(this::pump));
     }
@@ -119,7 +125,7 @@ final class ObjectStreamer implements BodyStream {
       return;
     }
     ahead.poll();
-    ByteString data;
+    ByteBuf data;
     try {
       data = head.data().join();
     } catch (RuntimeException e) {
@@ -128,11 +134,12 @@ final class ObjectStreamer implements BodyStream {
       return;
     }
     writing = true;
-    io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(data.size());
-    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data.asReadOnlyByteBuffer()))).addListener(f -> {
+    int n = data.readableBytes();
+    ctx.writeAndFlush(new DefaultHttpContent(data)).addListener(f -> {
       budget.release(head.budgeted());
       writing = false;
       if (f.isSuccess()) {
+        io.strata.s3.http.GatewayMetrics.SENT_BYTES.add(n);
         pump();
       } else {
         failed(f.cause());
@@ -140,16 +147,19 @@ final class ObjectStreamer implements BodyStream {
     });
   }
 
-  private CompletableFuture<ByteString> read(Piece p) {
-    return chunks.read(chunks.chunkId(poolId, p.objectId(), p.index()), p.offset(), p.length())
+  private CompletableFuture<ByteBuf> read(Piece p) {
+    return chunks.readBuffer(chunks.chunkId(poolId, p.objectId(), p.index()), p.offset(), p.length())
         .thenApply(data -> check(p, data));
   }
 
-  private static ByteString check(Piece p, Optional<ByteString> data) {
+  /** The piece's bytes; releases them and fails if the chunk is missing or short. */
+  private static ByteBuf check(Piece p, Optional<ByteBuf> data) {
     // A missing or short chunk under a committed object is data loss: fail loudly, never pad.
-    if (data.isEmpty() || data.get().size() != p.length()) {
+    int got = data.map(ByteBuf::readableBytes).orElse(-1);
+    if (got != p.length()) {
+      data.ifPresent(ByteBuf::release);
       throw new ChunkException(ChunkStatus.CHUNK_NOT_FOUND, "chunk " + p.objectId().toStringUtf8() + "#"
-          + p.index() + " missing or short (" + data.map(ByteString::size).orElse(-1) + " of " + p.length() + ")");
+          + p.index() + " missing or short (" + got + " of " + p.length() + ")");
     }
     return data.get();
   }
@@ -162,11 +172,16 @@ final class ObjectStreamer implements BodyStream {
     }
   }
 
-  /** Fails the stream; reads still in flight give their budget back when they end. */
+  /** Fails the stream; reads still in flight give their buffers and budget back when they end. */
   private void failed(Throwable t) {
     done.completeExceptionally(t);
     for (Pending p : ahead) {
-      p.data().whenComplete((d, x) -> budget.release(p.budgeted()));
+      p.data().whenComplete((d, x) -> {
+        if (d != null) {
+          d.release();
+        }
+        budget.release(p.budgeted());
+      });
     }
     ahead.clear();
     pieces.clear();

@@ -96,6 +96,22 @@ public final class ObjectStore {
         .map(e -> new Versioned<>(ObjectRecord.decode(e.getValue().toByteArray()), e.getVersion()));
   }
 
+  /**
+   * {@link #head} without blocking: completes on the metadata client's thread, so what follows
+   * must not block either.
+   */
+  public CompletableFuture<Optional<Versioned<ObjectRecord>>> headAsync(String bucket, String key) {
+    return meta.query(io.strata.proto.MetaQuery.newBuilder().setKvGet(io.strata.proto.KvGet.newBuilder()
+        .setNamespace(S3Keys.OBJECTS).setKey(ByteString.copyFrom(S3Keys.object(bucket, key)))).build()).thenApply(r -> {
+          if (r.getStatus() != MetaStatus.META_OK && r.getStatus() != MetaStatus.META_NOT_FOUND) {
+            throw new MetaException(r.getStatus(), r.getMessage());
+          }
+          return r.getEntriesCount() == 0 ? Optional.<Versioned<ObjectRecord>>empty()
+              : Optional.of(new Versioned<>(ObjectRecord.decode(r.getEntries(0).getValue().toByteArray()),
+                  r.getEntries(0).getVersion()));
+        });
+  }
+
   /** The current object (NoSuchKey when absent or when its newest version is a delete marker). */
   public Optional<Versioned<ObjectRecord>> object(String bucket, String key) {
     return head(bucket, key).filter(v -> !v.value().deleteMarker());

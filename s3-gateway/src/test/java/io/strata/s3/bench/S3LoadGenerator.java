@@ -34,6 +34,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  *   --target strata=http://127.0.0.1:43000,KEY,SECRET,default \
  *   --target s3proxy=http://127.0.0.1:43080,KEY,SECRET,when_required
  * </pre>
+ * {@code --pause-seconds N} (default 0) waits N s after each phase before reporting it, so a
+ * caller sampling the target's CPU at each report attributes background work to its phase.
  */
 public final class S3LoadGenerator {
   static final int LARGE_BYTES = 16 << 20;
@@ -66,6 +68,7 @@ public final class S3LoadGenerator {
     int large = 32;
     int small = 4000;
     int maxSeconds = 60;
+    int pauseSeconds = 0;
     List<Target> targets = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
@@ -73,6 +76,7 @@ public final class S3LoadGenerator {
         case "--large" -> large = Integer.parseInt(args[i + 1]);
         case "--small" -> small = Integer.parseInt(args[i + 1]);
         case "--max-seconds" -> maxSeconds = Integer.parseInt(args[i + 1]);
+        case "--pause-seconds" -> pauseSeconds = Integer.parseInt(args[i + 1]);
         case "--target" -> targets.add(target(args[i + 1], threads));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -100,6 +104,9 @@ public final class S3LoadGenerator {
         // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
         int count = p % 2 == 1 ? (int) Math.min(counts[p], results[p - 1][t].ops()) : counts[p];
         results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
+        // For per-phase CPU accounting by a caller: the target's background work after a phase
+        // (compactions, GC) settles before the phase is reported and the next one starts.
+        Thread.sleep(pauseSeconds * 1000L);
         System.err.printf(Locale.ROOT, "%-10s %-8s %6d ops %7.2f s%n", phases[p], targets.get(t).name(),
             results[p][t].ops(), results[p][t].seconds());
       }
