@@ -1,20 +1,48 @@
 package io.strata.common;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Port helpers. Ratis needs a peer's address before the peer starts, so tests pick free ports. */
+/**
+ * Port helpers. Ratis needs a peer's address before the peer starts, so tests pick free ports
+ * and bind them later (and again after a restart). The kernel's "port 0" answer comes from the
+ * ephemeral range, the very range it also hands to every outgoing connection; in the gap
+ * between picking and binding, one of our own client sockets could take the port ("Address
+ * already in use" under load). So ports are picked below the ephemeral range
+ * ({@code /proc/sys/net/ipv4/ip_local_port_range}, 32768 and up by default), checked by binding
+ * them, and never handed out twice by one JVM.
+ */
 public final class Ports {
+  static final int LOW = 21_000;
+  static final int HIGH = 32_000;
+  private static final int ATTEMPTS = 2_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
   private Ports() {}
 
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < ATTEMPTS; i++) {
+      int p = random.nextInt(LOW, HIGH);
+      if (HANDED_OUT.add(p) && bindable(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free port in " + LOW + "-" + HIGH + " after " + ATTEMPTS + " attempts");
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);  // a TIME_WAIT leftover does not stop a listener from binding either
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return false;
     }
   }
 }

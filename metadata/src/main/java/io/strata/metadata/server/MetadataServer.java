@@ -37,13 +37,14 @@ public final class MetadataServer implements AutoCloseable {
     this.stateMachine = new MetadataStateMachine(config.dataDir().resolve("db"));
     RaftGroup group = group(config.peers());
     String self = config.peers().get(config.peerId());
+    String host = self.substring(0, self.lastIndexOf(':'));
     int port = Integer.parseInt(self.substring(self.lastIndexOf(':') + 1));
     boolean fresh = isEmpty(ratisDir);
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.peerId()))
         .setGroup(group)
         .setStateMachine(stateMachine)
-        .setProperties(RatisSettings.server(config, ratisDir.toFile(), port))
+        .setProperties(RatisSettings.server(config, ratisDir.toFile(), host, port))
         .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
         .build();
     this.liveness = new LivenessMonitor(this, config);

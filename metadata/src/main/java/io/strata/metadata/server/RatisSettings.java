@@ -18,9 +18,11 @@ import org.apache.ratis.util.TimeDuration;
 public final class RatisSettings {
   private RatisSettings() {}
 
-  public static RaftProperties server(MetadataConfig cfg, File storageDir, int port) {
+  public static RaftProperties server(MetadataConfig cfg, File storageDir, String host, int port) {
     RaftProperties p = common();
     RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+    // The peer's own address only: Ratis binds every interface unless told a host.
+    GrpcConfigKeys.Server.setHost(p, host);
     GrpcConfigKeys.Server.setPort(p, port);
     long min = cfg.electionTimeoutMin().toMillis();
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
