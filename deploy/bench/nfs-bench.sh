@@ -15,6 +15,7 @@ root="$(cd "$here/../.." && pwd)"
 SIZE_MIB=${SIZE_MIB:-512}
 FILES=${FILES:-2000}
 ROUNDS=${ROUNDS:-1}
+WARM_FILES=${WARM_FILES:-$FILES}   # unmeasured small-file pass first (the JVM's JIT needs thousands of ops)
 BASE=${BASE_PORT:-44000}
 work=${WORK:-/tmp/strata-nfs-bench}
 ns=strata-nfs-bench
@@ -84,7 +85,7 @@ warm_up() {
   head -c $((64 << 20)) "$work/in-$SIZE_MIB.bin" > "$work/warm.bin"
   $prefix nfs-cp "$work/warm.bin" "$base/warm.bin$q" >/dev/null
   $prefix nfs-cp "$base/warm.bin$q" "$work/warm.out" >/dev/null
-  $prefix "$work/nfs-smallfiles" "$base/warm-$RANDOM$q" 300 4096 >/dev/null
+  $prefix "$work/nfs-smallfiles" "$base/warm-$RANDOM$q" "$WARM_FILES" 4096 >/dev/null
   rm -f "$work/warm.bin" "$work/warm.out"
 }
 

@@ -62,9 +62,18 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
+gen() {
+  java -Xmx2g -cp "$root/s3-gateway/target/test-classes:$root/s3-gateway/target/classes:$(cat "$work/bench.classpath")" \
+    io.strata.s3.bench.S3LoadGenerator --threads "$THREADS" "$@" \
+    --target "strata=http://127.0.0.1:$BASE,$key,$secret,default" \
+    --target "s3proxy=http://127.0.0.1:$((BASE + 80)),benchkey,benchsecret,when_required"
+}
+# Servers that have just started are not in their steady state (the JVMs compile their hot
+# paths over the first thousands of requests): one unmeasured, shorter pass for both first.
+if [[ ${WARM_UP:-1} == 1 ]]; then
+  echo "warm-up pass (not measured) ..." >&2
+  gen --large 8 --small 1000 --max-seconds 20 > /dev/null
+fi
 echo "load before: $(uptime)"
-java -Xmx2g -cp "$root/s3-gateway/target/test-classes:$root/s3-gateway/target/classes:$(cat "$work/bench.classpath")" \
-  io.strata.s3.bench.S3LoadGenerator --threads "$THREADS" --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" \
-  --target "strata=http://127.0.0.1:$BASE,$key,$secret,default" \
-  --target "s3proxy=http://127.0.0.1:$((BASE + 80)),benchkey,benchsecret,when_required"
+gen --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS"
 echo "load after:  $(uptime)"
