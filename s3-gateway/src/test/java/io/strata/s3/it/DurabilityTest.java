@@ -153,6 +153,19 @@ class DurabilityTest {
     return out;
   }
 
+  static byte[] randomBytes(int length, long seed) {
+    byte[] data = new byte[length];
+    new Random(seed).nextBytes(data);
+    return data;
+  }
+
+  /** PUTs {@code data} as {@code key} in bucket "dur" and returns the object's committed metadata record. */
+  static ObjectRecord putAndRecord(String key, byte[] data) {
+    s3.putObject(b -> b.bucket("dur").key(key), RequestBody.fromBytes(data));
+    return ObjectRecord.decode(gw.cluster.client().metadata()
+        .get(S3Keys.OBJECTS, S3Keys.object("dur", key)).orElseThrow().getValue().toByteArray());
+  }
+
   static boolean chunkOf(String dataId) {
     ChunkClient c = gw.cluster.client().chunks();
     return c.read(c.chunkId(gw.cluster.poolId(), ByteString.copyFromUtf8(dataId), 0), 0, 1).join().isPresent();
@@ -160,11 +173,8 @@ class DurabilityTest {
 
   @Test
   void flippedBitsOnADiskNeverReachTheReader() throws Exception {
-    byte[] data = new byte[(9 << 20) + 77];
-    new Random(42).nextBytes(data);
-    s3.putObject(b -> b.bucket("dur").key("flipped"), RequestBody.fromBytes(data));
-    ObjectRecord rec = ObjectRecord.decode(gw.cluster.client().metadata()
-        .get(S3Keys.OBJECTS, S3Keys.object("dur", "flipped")).orElseThrow().getValue().toByteArray());
+    byte[] data = randomBytes((9 << 20) + 77, 42);
+    ObjectRecord rec = putAndRecord("flipped", data);
     ChunkClient chunks = gw.cluster.client().chunks();
     Segment seg = rec.segments().get(0);
     int corrupted = 0;
@@ -199,11 +209,8 @@ class DurabilityTest {
    */
   @Test
   void aChunkLostOnEveryReplicaFailsTheGetInsteadOfReturningWrongBytes() throws Exception {
-    byte[] data = new byte[(13 << 20) + 5];
-    new Random(7).nextBytes(data);
-    s3.putObject(b -> b.bucket("dur").key("lost"), RequestBody.fromBytes(data));
-    ObjectRecord rec = ObjectRecord.decode(gw.cluster.client().metadata()
-        .get(S3Keys.OBJECTS, S3Keys.object("dur", "lost")).orElseThrow().getValue().toByteArray());
+    byte[] data = randomBytes((13 << 20) + 5, 7);
+    ObjectRecord rec = putAndRecord("lost", data);
     ChunkClient chunks = gw.cluster.client().chunks();
     ByteString dataId = ByteString.copyFromUtf8(rec.segments().get(0).dataId());
     chunks.delete(chunks.chunkId(gw.cluster.poolId(), dataId, 2)).join();
