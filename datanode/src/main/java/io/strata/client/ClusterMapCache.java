@@ -62,15 +62,21 @@ public final class ClusterMapCache {
     }
     CompletableFuture<ClusterMap> f;
     synchronized (this) {
-      if (refreshing == null) {
-        refreshing = CompletableFuture.supplyAsync(this::refresh, REFRESHER);
-        refreshing.whenComplete((r, t) -> {
+      f = refreshing;
+      if (f == null) {
+        // Read the field into f before adding the reset: a refresh that fails fast may finish
+        // before whenComplete is registered, and the reset then runs here, at once. (Reading
+        // the field after it once lost a retrying chunk operation to a NullPointerException.)
+        CompletableFuture<ClusterMap> started = CompletableFuture.supplyAsync(this::refresh, REFRESHER);
+        refreshing = f = started;
+        started.whenComplete((r, t) -> {
           synchronized (this) {
-            refreshing = null;
+            if (refreshing == started) {
+              refreshing = null;
+            }
           }
         });
       }
-      f = refreshing;
     }
     return f.handle((r, t) -> map);
   }

@@ -67,20 +67,42 @@ final class Retrier implements AutoCloseable {
       f = CompletableFuture.failedFuture(e);
     }
     f.exceptionally(t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0)).thenAccept(a -> {
-      if (!a.retry()) {
-        finish(result, a.value(), a.status() == ChunkStatus.CHUNK_OK ? null
-            : new ChunkException(a.status(), what + ": " + a.message()));
-        return;
+      try {
+        next(attempt, what, result, deadline, backoff, a);
+      } catch (Throwable t) {  // a bug here must fail the operation, never lose it
+        finish(result, null, new ChunkException(ChunkStatus.CHUNK_UNAVAILABLE, what + ": " + t));
       }
-      if (System.currentTimeMillis() + backoff > deadline) {
-        finish(result, null, new ChunkException(a.status(), what + " gave up after " + deadlineMillis + " ms: "
-            + a.message()));
-        return;
-      }
-      timer.schedule(() -> maps.atLeast(Math.max(a.epoch(), maps.current().getEpoch() + 1)).whenComplete((m, t) ->
-              tryOnce(attempt, what, result, deadline, Math.min(backoff * 2, BACKOFF_MAX_MILLIS))),
-          backoff, TimeUnit.MILLISECONDS);
     });
+  }
+
+  /** Finishes on a final outcome or an expired deadline; otherwise schedules the next try. */
+  private <T> void next(Supplier<CompletableFuture<Attempt<T>>> attempt, String what, CompletableFuture<T> result,
+                        long deadline, long backoff, Attempt<T> a) {
+    if (!a.retry()) {
+      finish(result, a.value(), a.status() == ChunkStatus.CHUNK_OK ? null
+          : new ChunkException(a.status(), what + ": " + a.message()));
+      return;
+    }
+    if (System.currentTimeMillis() + backoff > deadline) {
+      finish(result, null, new ChunkException(a.status(), what + " gave up after " + deadlineMillis + " ms: "
+          + a.message()));
+      return;
+    }
+    long nextBackoff = Math.min(backoff * 2, BACKOFF_MAX_MILLIS);
+    Runnable retry = () -> {
+      CompletableFuture<?> map;
+      try {
+        map = maps.atLeast(Math.max(a.epoch(), maps.current().getEpoch() + 1));
+      } catch (Throwable t) {
+        map = CompletableFuture.failedFuture(t);  // try again on the map we have
+      }
+      map.whenComplete((m, t) -> tryOnce(attempt, what, result, deadline, nextBackoff));
+    };
+    try {
+      timer.schedule(retry, backoff, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      finish(result, null, new ChunkException(a.status(), what + ": client closed"));
+    }
   }
 
   /** Completes a caller's future on a callback thread. */

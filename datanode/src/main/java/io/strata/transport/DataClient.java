@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,6 +116,7 @@ public final class DataClient implements AutoCloseable {
     final AtomicLong pendingBytes = new AtomicLong();
     final ChannelFuture connected;
     volatile boolean dead;
+    volatile ScheduledFuture<?> sweeper;
 
     Connection() {
       Bootstrap b = new Bootstrap().group(EventLoops.group()).channel(EventLoops.socketChannel())
@@ -132,7 +134,11 @@ public final class DataClient implements AutoCloseable {
       outbox = new Outbox(channel);
       connected.addListener(f -> {
         if (f.isSuccess()) {
-          channel.eventLoop().scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+          sweeper = channel.eventLoop().scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS,
+              TimeUnit.MILLISECONDS);
+          if (dead) {
+            sweeper.cancel(false);
+          }
         } else {
           lastConnectFailureNanos = System.nanoTime();
           die(new TransportException("cannot connect to " + host + ":" + port + ": " + f.cause()));
@@ -210,6 +216,10 @@ public final class DataClient implements AutoCloseable {
 
     private void die(Throwable t) {
       dead = true;
+      ScheduledFuture<?> s = sweeper;
+      if (s != null) {
+        s.cancel(false);  // one periodic task per dead connection would pile up forever
+      }
       outbox.discard();
       new ArrayList<>(pending.keySet()).forEach(id -> fail(id, t));
     }
