@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 
 /**
+ * For frames written to the channel directly (the {@link Outbox} encodes its bursts itself).
  * Writes a {@link Frame} as a small prefix buffer followed by the payload buffer itself, so the
  * payload is never copied on the way out (the socket write gathers both).
  */
@@ -20,15 +21,15 @@ final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       ctx.write(msg, promise);
       return;
     }
-    int headerBytes = f.header().getSerializedSize();
-    int length = Frame.FIXED_BYTES + headerBytes + f.payload().readableBytes();
-    ByteBuf prefix = ctx.alloc().directBuffer(Frame.PREFIX_BYTES + Frame.FIXED_BYTES + headerBytes);
+    ByteBuf prefix = null;
     try {
-      prefix.writeInt(length).writeByte(f.kind().code).writeLong(f.callId()).writeInt(headerBytes);
-      byte[] h = f.header().toByteArray();
-      prefix.writeBytes(h);
+      int headerBytes = f.header().getSerializedSize();
+      prefix = ctx.alloc().directBuffer(Frame.PREFIX_BYTES + Frame.FIXED_BYTES + headerBytes);
+      Outbox.encodePrefix(prefix, f, headerBytes, f.payload().readableBytes());
     } catch (RuntimeException e) {
-      prefix.release();
+      if (prefix != null) {
+        prefix.release();
+      }
       f.release();
       promise.setFailure(e);
       return;

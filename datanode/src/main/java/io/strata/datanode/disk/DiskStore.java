@@ -20,7 +20,7 @@ import org.rocksdb.WriteOptions;
 
 /**
  * A disk's RocksDB: column families {@code index} (key to {@link RecordHeader}), {@code data}
- * (small values inline; large ones written before extents existed sit in BlobDB files) and
+ * (values of 4 KiB up to the extent threshold in BlobDB files, smaller ones inline) and
  * {@code pgmeta} (per-group summaries, used bytes, live bytes per extent segment). Options for 2
  * cores and SSDs (PERFORMANCE.md rules 9-11): two background jobs, 1 MiB bytes-per-sync, recycled
  * WAL files, bloom filters on the point-lookup column families. Writes never sync here.
@@ -50,10 +50,14 @@ final class DiskStore implements AutoCloseable {
             .setPinL0FilterAndIndexBlocksInCache(true).setCacheIndexAndFilterBlocks(true));
     // Chunk bytes are opaque (often compressed or encrypted already): compressing them at every
     // flush and compaction would spend a core on nothing. Bigger memtables mean fewer L0 files.
+    // Values from 4 KiB (a block-gateway block) go to blob files: inline, every 4 KiB write was
+    // rewritten by each level's compaction, and flush plus compaction took 45% of the process's
+    // CPU in the 1 MiB sequential NBD write profile; as blobs, compaction moves only pointers
+    // (docs/benchmarks.md, 2026-12-02 evening).
     ColumnFamilyOptions blobs = new ColumnFamilyOptions().setWriteBufferSize(32 << 20).setMaxWriteBufferNumber(4)
         .setCompressionType(CompressionType.NO_COMPRESSION)
         .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)))
-        .setEnableBlobFiles(true).setMinBlobSize(64 * 1024).setBlobFileSize(64L << 20)
+        .setEnableBlobFiles(true).setMinBlobSize(4 * 1024).setBlobFileSize(64L << 20)
         .setEnableBlobGarbageCollection(true);
     cfOptions.add(plain);
     cfOptions.add(blobs);
