@@ -122,7 +122,7 @@ public final class MetadataClient implements AutoCloseable {
   public MetaResult call(MetaCommand c) {
     MetaResult r = join(submit(c));
     if (r.getStatus() != MetaStatus.META_OK) {
-      throw new MetaException(r.getStatus(), r.getMessage());
+      throw new MetaException(r.getStatus(), r.getMessage(), r.hasConflict() ? r.getConflict() : null);
     }
     return r;
   }

@@ -2,7 +2,9 @@ package io.strata.metadata.state;
 
 import io.strata.metadata.store.MetaStore;
 import io.strata.proto.AllocateIds;
+import com.google.protobuf.ByteString;
 import io.strata.proto.KvCondition;
+import io.strata.proto.KvConflict;
 import io.strata.proto.KvTxn;
 import io.strata.proto.KvWrite;
 import io.strata.proto.MetaResult;
@@ -37,7 +39,8 @@ final class KvCommands {
     if (invalid != null) {
       return Results.error(MetaStatus.META_INVALID_ARGUMENT, invalid);
     }
-    for (KvCondition c : t.getConditionsList()) {
+    for (int i = 0; i < t.getConditionsCount(); i++) {
+      KvCondition c = t.getConditions(i);
       byte[] stored = ctx.batch().get(MetaStore.Cf.KV, KvKeys.key(c.getNamespace(), c.getKey().toByteArray()));
       long version = stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
       boolean holds = switch (c.getKind()) {
@@ -47,8 +50,16 @@ final class KvCommands {
         default -> false;
       };
       if (!holds) {
+        // What the key holds now goes back with the refusal: the writer's retry needs it, and
+        // reading it again would cost a second round trip (values are bounded by MAX_VALUE_BYTES).
+        KvConflict.Builder found = KvConflict.newBuilder().setConditionIndex(i).setExists(stored != null)
+            .setVersion(version);
+        if (stored != null) {
+          found.setValue(ByteString.copyFrom(stored, Long.BYTES, stored.length - Long.BYTES));
+        }
         return Results.error(MetaStatus.META_CONDITION_FAILED, "condition " + c.getKind() + " failed on "
-            + c.getNamespace() + "/" + c.getKey().toStringUtf8() + " (version " + version + ")");
+            + c.getNamespace() + "/" + c.getKey().toStringUtf8() + " (version " + version + ")")
+            .toBuilder().setConflict(found).build();
       }
     }
     for (KvWrite w : t.getWritesList()) {

@@ -56,7 +56,11 @@ public final class ObjectStore {
 
   /** The bucket unless it does not exist or is being deleted (NoSuchBucket); read fresh, and cached. */
   public Versioned<BucketRecord> liveBucket(String bucket) {
-    Optional<Versioned<BucketRecord>> b = bucket(bucket);
+    return freshBucket(bucket, bucket(bucket));
+  }
+
+  /** {@link #liveBucket} for a bucket record just learned otherwise (a refused commit carried it). */
+  public Versioned<BucketRecord> freshBucket(String bucket, Optional<Versioned<BucketRecord>> b) {
     if (b.isPresent()) {
       bucketCache.put(bucket, new CachedBucket(b.get(), System.nanoTime()));
     } else {

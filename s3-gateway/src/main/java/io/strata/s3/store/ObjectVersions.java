@@ -3,6 +3,7 @@ package io.strata.s3.store;
 import com.google.protobuf.ByteString;
 import io.strata.metadata.client.MetaException;
 import io.strata.proto.KvCondition;
+import io.strata.proto.KvConflict;
 import io.strata.proto.KvConditionKind;
 import io.strata.proto.KvEntry;
 import io.strata.proto.KvTxn;
@@ -45,12 +46,15 @@ public final class ObjectVersions {
    * @return the stored record, with its version
    */
   public ObjectRecord put(String bucket, String key, ObjectRecord rec, ObjectStore.Change change) {
+    Versioned<BucketRecord> b = store.cachedBucket(bucket);
+    // First guess for an unconditional write: the key is new (most S3 writes create keys), which
+    // saves the head read; the transaction then requires that, and a wrong guess just retries
+    // with the head its refusal carries. null = read the head.
+    Optional<Versioned<ObjectRecord>> head = change.headCheck() == ObjectStore.Change.NO_CHECK ? Optional.empty() : null;
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      Versioned<BucketRecord> b = attempt == 0 ? store.cachedBucket(bucket) : store.liveBucket(bucket);
-      // First guess for an unconditional write: the key is new (most S3 writes create keys), which
-      // saves the head read; the transaction then requires that, and a wrong guess just retries.
-      boolean guessNew = attempt == 0 && change.headCheck() == ObjectStore.Change.NO_CHECK;
-      Optional<Versioned<ObjectRecord>> head = guessNew ? Optional.empty() : store.head(bucket, key);
+      if (head == null) {
+        head = store.head(bucket, key);
+      }
       change.headCheck().accept(head.map(Versioned::value));
       Version hv = head.map(h -> h.value().version()).orElse(null);
       boolean nullMode = b.value().versioning() != Versioning.ENABLED;
@@ -66,8 +70,24 @@ public final class ObjectVersions {
       ObjectRecord stored = rec.withVersion(new Version(id, seq, rec.deleteMarker(), 0));
       t.putVersion(seq, stored);
       t.putHead(stored.withVersion(new Version(id, seq, rec.deleteMarker(), nullMode ? seq : nullSeq)));
-      if (t.commit()) {
+      Optional<KvConflict> refused = t.tryCommit();
+      if (refused == null) {
         return stored;
+      }
+      KvConflict c = refused.orElse(null);
+      if (c != null && c.getConditionIndex() == t.headCondition()) {
+        head = c.getExists() ? Optional.of(new Versioned<>(ObjectRecord.decode(c.getValue().toByteArray()), c.getVersion()))
+            : Optional.empty();  // the bucket's condition, checked before, held: b is current
+      } else if (c != null && c.getConditionIndex() == t.bucketCondition()) {
+        b = store.freshBucket(bucket, c.getExists()
+            ? Optional.of(new Versioned<>(BucketRecord.decode(c.getValue().toByteArray()), c.getVersion()))
+            : Optional.empty());  // the head's condition was not checked: keep the guess
+      } else if (c != null && c.getConditionIndex() < change.conditions().size()) {
+        throw change.onConditionFailed().get();  // the caller's own condition: final
+      } else {
+        t.explainConflict();  // no details (or a version entry moved): read everything again
+        b = store.liveBucket(bucket);
+        head = null;
       }
     }
     throw new S3Exception(S3ErrorCode.SLOW_DOWN, "too many concurrent writers on " + bucket + "/" + key);
@@ -257,6 +277,18 @@ public final class ObjectVersions {
 
     /** @return false when a condition failed because the key or bucket moved (retry); throws when final */
     boolean commit() {
+      if (tryCommit() == null) {
+        return true;
+      }
+      explainConflict();
+      return false;
+    }
+
+    /**
+     * Commits; null when done, else what the refusal says about the first failed condition (empty
+     * when the metadata service did not say). Errors other than a failed condition are thrown.
+     */
+    Optional<KvConflict> tryCommit() {
       byte[] gcKey = garbage.isEmpty() ? null : ObjectStore.addGarbage(t, garbage);
       try {
         store.meta().txn(t.build());
@@ -264,13 +296,22 @@ public final class ObjectVersions {
         if (e.status() != MetaStatus.META_CONDITION_FAILED) {
           throw e;
         }
-        explainConflict();
-        return false;
+        return e.conflict();
       }
       if (gcKey != null) {
         store.gc().collectSoon(gcKey, new RecordCodec.Garbage(ChunkedDataWriter.CHUNK_BYTES, garbage));
       }
-      return true;
+      return null;
+    }
+
+    /** Index of the bucket's version condition in this transaction (after the caller's own). */
+    int bucketCondition() {
+      return change.conditions().size();
+    }
+
+    /** Index of the head's condition (right after the bucket's). */
+    int headCondition() {
+      return change.conditions().size() + 1;
     }
 
     /** A vanished bucket or a failed extra condition is final; a moved head or bucket is retried. */
