@@ -5,7 +5,7 @@
 # a table with Strata / S3Proxy ratios. Strata takes the SDK's defaults (signed aws-chunked
 # uploads with a CRC32 trailer); S3Proxy rejects those, so its client sends checksums only when
 # required. Ports 43000-43999 (the S3 engineer's range); override with BASE_PORT.
-#   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 MAX_SECONDS=60
+#   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 MAX_SECONDS=60 (WARM_LARGE, WARM_SMALL)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -69,10 +69,13 @@ gen() {
     --target "s3proxy=http://127.0.0.1:$((BASE + 80)),benchkey,benchsecret,when_required"
 }
 # Servers that have just started are not in their steady state (the JVMs compile their hot
-# paths over the first thousands of requests): one unmeasured, shorter pass for both first.
+# paths over the first thousands of requests): one unmeasured pass for both first, as large as
+# the measured one (WARM_LARGE / WARM_SMALL). Strata's JVM holds three metadata peers, three
+# datanodes and the gateways: with a 1,000-request warm-up its C2 compiler thread still took 40%
+# of its CPU during the measured small-object phase (per-thread /proc counters, 2026-12-03).
 if [[ ${WARM_UP:-1} == 1 ]]; then
   echo "warm-up pass (not measured) ..." >&2
-  gen --large 8 --small 1000 --max-seconds 20 > /dev/null
+  gen --large "${WARM_LARGE:-$LARGE}" --small "${WARM_SMALL:-$SMALL}" --max-seconds "$MAX_SECONDS" > /dev/null
 fi
 echo "load before: $(uptime)"
 gen --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS"
