@@ -2,6 +2,7 @@ package io.strata.metadata.client;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.common.Metrics;
 import io.strata.common.RpcBatcher;
 import io.strata.metadata.server.MetadataServer;
 import io.strata.metadata.server.RatisSettings;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -60,6 +62,18 @@ public final class MetadataClient implements AutoCloseable {
    */
   private final RpcBatcher<MetaCommand, MetaResult> batcher;
 
+  /** Where a caller's metadata time goes: Raft entries (each a merged batch) and reads, summed. */
+  private static final LongAdder ENTRIES = Metrics.global().counter("strata_meta_client_entries_total",
+      "Raft entries (merged command batches) this process's metadata clients sent");
+  private static final LongAdder ENTRY_COMMANDS = Metrics.global().counter("strata_meta_client_commands_total",
+      "commands carried by those entries");
+  private static final LongAdder ENTRY_MICROS = Metrics.global().counter("strata_meta_client_entry_micros_total",
+      "summed time from sending an entry to its reply, microseconds");
+  private static final LongAdder QUERIES = Metrics.global().counter("strata_meta_client_queries_total",
+      "linearizable reads this process's metadata clients sent");
+  private static final LongAdder QUERY_MICROS = Metrics.global().counter("strata_meta_client_query_micros_total",
+      "summed time from sending a read to its reply, microseconds");
+
   public MetadataClient(Map<String, String> peers) {
     RaftProperties p = RatisSettings.common();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
@@ -80,7 +94,11 @@ public final class MetadataClient implements AutoCloseable {
 
   private CompletableFuture<List<MetaResult>> sendBatch(List<MetaCommand> commands) {
     byte[] bytes = MetaRequest.newBuilder().addAllCommands(commands).build().toByteArray();
+    long start = System.nanoTime();
     return raft.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes))).thenApply(reply -> {
+      ENTRIES.increment();
+      ENTRY_COMMANDS.add(commands.size());
+      ENTRY_MICROS.add((System.nanoTime() - start) / 1000);
       MetaReply r = parse(reply, MetaReply::parseFrom);
       if (r.getResultsCount() != commands.size()) {
         throw new MetaException(MetaStatus.META_UNAVAILABLE, "reply has " + r.getResultsCount()
@@ -97,8 +115,13 @@ public final class MetadataClient implements AutoCloseable {
    * once it has applied everything committed when the read arrived.
    */
   public CompletableFuture<MetaQueryReply> query(MetaQuery q) {
+    long start = System.nanoTime();
     return raft.async().sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
-        .thenApply(reply -> parse(reply, MetaQueryReply::parseFrom))
+        .thenApply(reply -> {
+          QUERIES.increment();
+          QUERY_MICROS.add((System.nanoTime() - start) / 1000);
+          return parse(reply, MetaQueryReply::parseFrom);
+        })
         .orTimeout(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 

@@ -38,6 +38,7 @@ final class Exchange {
   private final boolean keepAlive;
   private final boolean headRequest;
   private final String method;
+  private final long startNanos = System.nanoTime();
   private Phase phase = Phase.HEAD;
   private S3Request request;
   private Operation op;
@@ -169,7 +170,7 @@ final class Exchange {
   private void respond(Reply r) {
     phase = Phase.RESPONDING;
     // Bounded cardinality: one series per status class.
-    GatewayMetrics.response(method, r.status());
+    GatewayMetrics.response(method, r.status(), (System.nanoTime() - startNanos) / 1000);
     boolean reuse = keepAlive && bodyComplete && !connection.draining();
     DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
     head.headers().set(r.headers());

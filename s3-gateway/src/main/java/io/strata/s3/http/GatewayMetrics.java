@@ -24,9 +24,18 @@ public final class GatewayMetrics {
   private static final java.util.List<String> ORDER = java.util.List.of("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS",
       "OTHER");
   private static final LongAdder[][] RESPONSES = new LongAdder[ORDER.size()][5];
+  private static final LongAdder[] MICROS = new LongAdder[ORDER.size()];
 
-  static void response(String method, int status) {
+  /** One response, {@code micros} after its request head arrived (time to the response head). */
+  static void response(String method, int status, long micros) {
     int m = ORDER.indexOf(METHODS.contains(method) ? method : "OTHER");
+    LongAdder t = MICROS[m];
+    if (t == null) {
+      t = Metrics.global().counter("strata_s3_response_micros_total{method=\"" + ORDER.get(m) + "\"}",
+          "summed time from a request's head to its response head, microseconds, by method");
+      MICROS[m] = t;
+    }
+    t.add(micros);
     int c = Math.max(1, Math.min(5, status / 100)) - 1;
     LongAdder a = RESPONSES[m][c];
     if (a == null) {

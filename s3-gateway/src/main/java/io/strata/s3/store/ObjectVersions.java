@@ -1,6 +1,7 @@
 package io.strata.s3.store;
 
 import com.google.protobuf.ByteString;
+import io.strata.common.Metrics;
 import io.strata.metadata.client.MetaException;
 import io.strata.proto.KvCondition;
 import io.strata.proto.KvConflict;
@@ -16,6 +17,7 @@ import io.strata.s3.store.ObjectRecord.Version;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +33,13 @@ public final class ObjectVersions {
   static final int MAX_CAS_ATTEMPTS = 16;
 
   private final ObjectStore store;
+  private final HeadGuesses guesses = new HeadGuesses();
+  private static final String HEAD_GUESS_HELP = "PUTs built on the head this gateway remembered: committed at"
+      + " the first attempt (hit) or refused because another writer had moved it (stale)";
+  static final LongAdder GUESS_HITS = Metrics.global().counter("strata_s3_head_guesses_total{result=\"hit\"}",
+      HEAD_GUESS_HELP);
+  static final LongAdder GUESS_STALE = Metrics.global().counter("strata_s3_head_guesses_total{result=\"stale\"}",
+      HEAD_GUESS_HELP);
 
   ObjectVersions(ObjectStore store) {
     this.store = store;
@@ -47,10 +56,13 @@ public final class ObjectVersions {
    */
   public ObjectRecord put(String bucket, String key, ObjectRecord rec, ObjectStore.Change change) {
     Versioned<BucketRecord> b = store.cachedBucket(bucket);
-    // First guess for an unconditional write: the key is new (most S3 writes create keys), which
-    // saves the head read; the transaction then requires that, and a wrong guess just retries
-    // with the head its refusal carries. null = read the head.
-    Optional<Versioned<ObjectRecord>> head = change.headCheck() == ObjectStore.Change.NO_CHECK ? Optional.empty() : null;
+    // First guess for an unconditional write: the head this gateway committed last, else that the
+    // key is new (most S3 writes create keys), which saves the head read; the transaction then
+    // requires that head, and a wrong guess just retries with the head its refusal carries.
+    // null = read the head (a caller's precondition is always checked against the live head).
+    Optional<Versioned<ObjectRecord>> head = change.headCheck() == ObjectStore.Change.NO_CHECK
+        ? guesses.guess(bucket, key) : null;
+    boolean guessed = head != null && head.isPresent();
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       if (head == null) {
         head = store.head(bucket, key);
@@ -69,10 +81,17 @@ public final class ObjectVersions {
       String id = nullMode ? ObjectRecord.NULL_VERSION : VersionIds.newId(seq);
       ObjectRecord stored = rec.withVersion(new Version(id, seq, rec.deleteMarker(), 0));
       t.putVersion(seq, stored);
-      t.putHead(stored.withVersion(new Version(id, seq, rec.deleteMarker(), nullMode ? seq : nullSeq)));
+      byte[] newHead = t.putHead(stored.withVersion(new Version(id, seq, rec.deleteMarker(), nullMode ? seq : nullSeq)));
       Optional<KvConflict> refused = t.tryCommit();
       if (refused == null) {
+        guesses.remember(bucket, key, newHead, t.committedIndex());
+        if (guessed && attempt == 0) {
+          GUESS_HITS.increment();
+        }
         return stored;
+      }
+      if (guessed && attempt == 0) {
+        GUESS_STALE.increment();
       }
       KvConflict c = refused.orElse(null);
       if (c != null && c.getConditionIndex() == t.headCondition()) {
@@ -196,6 +215,7 @@ public final class ObjectVersions {
     private final ObjectStore.Change change;
     private final Optional<Versioned<ObjectRecord>> head;
     private final long bucketVersion;
+    private long committedIndex = -1;
 
     Txn(String bucket, String key, Versioned<BucketRecord> b, Optional<Versioned<ObjectRecord>> head,
         ObjectStore.Change change) {
@@ -259,8 +279,11 @@ public final class ObjectVersions {
       put(S3Keys.VERSIONS, S3Keys.version(bucket, key, seq), r.encode());
     }
 
-    void putHead(ObjectRecord r) {
-      put(S3Keys.OBJECTS, S3Keys.object(bucket, key), r.encode());
+    /** @return the encoded head, as it will be stored */
+    byte[] putHead(ObjectRecord r) {
+      byte[] encoded = r.encode();
+      put(S3Keys.OBJECTS, S3Keys.object(bucket, key), encoded);
+      return encoded;
     }
 
     void deleteHead() {
@@ -291,7 +314,8 @@ public final class ObjectVersions {
     Optional<KvConflict> tryCommit() {
       byte[] gcKey = garbage.isEmpty() ? null : ObjectStore.addGarbage(t, garbage);
       try {
-        store.meta().txn(t.build());
+        committedIndex = store.meta().txn(t.build());
+        guesses.forget(bucket, key);  // the caller remembers the new head if it wrote one
       } catch (MetaException e) {
         if (e.status() != MetaStatus.META_CONDITION_FAILED) {
           throw e;
@@ -302,6 +326,11 @@ public final class ObjectVersions {
         store.gc().collectSoon(gcKey, new RecordCodec.Garbage(ChunkedDataWriter.CHUNK_BYTES, garbage));
       }
       return null;
+    }
+
+    /** The log index that applied this transaction: the version of every key it wrote. */
+    long committedIndex() {
+      return committedIndex;
     }
 
     /** Index of the bucket's version condition in this transaction (after the caller's own). */
