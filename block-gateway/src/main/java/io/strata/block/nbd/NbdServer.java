@@ -122,14 +122,20 @@ public final class NbdServer implements AutoCloseable {
       return;
     }
     closed = true;
+    long start = System.nanoTime();
+    int port = listener != null ? port() : -1;
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
+    int open = connections.size();
     connections.close().awaitUninterruptibly();
     if (boss != null) {
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
     exports.close();
+    // How long a client's reconnect has to wait for a successor; qemu's reconnect-delay must cover it.
+    LOG.info("NBD server on port {} closed ({} connections) in {} ms", port, open,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 }

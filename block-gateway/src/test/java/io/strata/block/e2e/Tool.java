@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +64,24 @@ final class Tool {
     }
   }
 
+  /**
+   * Runs the command on a thread of its own, never on the common pool: with its parallelism of 2
+   * (surefire.argLine) a busy or leaked task there would delay the client's start indefinitely.
+   */
+  static CompletableFuture<Result> background(String... command) {
+    CompletableFuture<Result> done = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        done.complete(run(command));
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    }, "tool-" + command[0]);
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
   /** Runs and asserts exit status 0; returns the output. */
   static String ok(String... command) throws IOException, InterruptedException {
     return ok(TIMEOUT_SECONDS, command);
@@ -72,6 +91,17 @@ final class Tool {
     Result r = run(timeoutSeconds, command);
     assertEquals(0, r.exit(), String.join(" ", command) + " failed:\n" + r.output());
     return r.output();
+  }
+
+  /** The gateway's per-command, per-result request counts: whether a failure was our answer or the client's. */
+  static String nbdRequestCounters() {
+    StringBuilder b = new StringBuilder();
+    for (String line : io.strata.common.Metrics.global().renderPrometheus().split("\n")) {
+      if (line.startsWith("strata_nbd_requests_total")) {
+        b.append(line).append('\n');
+      }
+    }
+    return b.toString();
   }
 
   static void assertContains(String haystack, String needle) {
