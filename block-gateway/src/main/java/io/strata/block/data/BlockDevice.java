@@ -94,6 +94,17 @@ public final class BlockDevice {
     return fencedBecause != null;
   }
 
+  /**
+   * Ends this device: later mutations fail at once; completes when those already running have
+   * finished and (unless fenced) everything is durable. Nothing of a closed device writes again.
+   * That matters at a handover: whoever serves the volume next (a restarted gateway, the next
+   * connection here) loads the maps from storage, and a late map-page write of ours, from a
+   * request still running when its client went away, would overwrite bits set since.
+   */
+  public CompletableFuture<Void> close() {
+    return gate.close().thenCompose(v -> fenced() ? CompletableFuture.<Void>completedFuture(null) : watchFence(durable()));
+  }
+
   /** Waits for in-flight mutations, holds new ones, and flushes: the volume is then snapshot-consistent. */
   public CompletableFuture<Void> pause() {
     return gate.pause().thenCompose(v -> durable());

@@ -204,10 +204,11 @@ final class ExportRegistry implements AutoCloseable {
     }
   }
 
+  /** The device is dropped: its running requests finish and it flushes before we detach (see BlockDevice#close). */
   private void quiesce(Entry e) {
     try {
+      e.device.close().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if (!e.device.fenced()) {
-        e.device.flush().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (!e.external) {
           volumes.detach(e.name, e.attachment.holder());  // the control plane detaches its own holders
         }
