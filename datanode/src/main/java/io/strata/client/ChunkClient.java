@@ -93,7 +93,20 @@ public final class ChunkClient implements AutoCloseable {
       return CompletableFuture.failedFuture(tooLarge(data.size()));
     }
     int crc = Checksums.crc32c(data.asReadOnlyByteBuffer());
-    return retrier.run(() -> mutate(id, () -> payloadOf(data), crc, sync, fence, false), "write " + describe(id));
+    return retrier.run(() -> mutate(id, () -> payloadOf(data), crc, sync, fence, false, false), "write " + describe(id));
+  }
+
+  /**
+   * Writes {@code data} OR the chunk's current bytes, atomically on the primary: for chunks whose
+   * writers only ever set bits (allocation-map pages that several gateways write), so none of
+   * them overwrites another's. Retries are harmless, since OR is idempotent.
+   */
+  public CompletableFuture<Long> writeMerged(ChunkId id, ByteString data, Fence fence) {
+    if (data.size() > MAX_CHUNK_BYTES) {
+      return CompletableFuture.failedFuture(tooLarge(data.size()));
+    }
+    int crc = Checksums.crc32c(data.asReadOnlyByteBuffer());
+    return retrier.run(() -> mutate(id, () -> payloadOf(data), crc, false, fence, false, true), "merge " + describe(id));
   }
 
   /**
@@ -107,7 +120,7 @@ public final class ChunkClient implements AutoCloseable {
       return CompletableFuture.failedFuture(tooLarge(data.readableBytes()));
     }
     int crc = Checksums.crc32c(data.nioBuffer());
-    return retrier.run(() -> mutate(id, data::retainedDuplicate, crc, sync, fence, false), "write " + describe(id))
+    return retrier.run(() -> mutate(id, data::retainedDuplicate, crc, sync, fence, false, false), "write " + describe(id))
         .whenComplete((v, t) -> data.release());
   }
 
@@ -121,12 +134,12 @@ public final class ChunkClient implements AutoCloseable {
 
   /** Deletes a chunk under {@code fence} (see {@link #write(ChunkId, ByteString, boolean, Fence)}). */
   public CompletableFuture<Long> delete(ChunkId id, Fence fence) {
-    return retrier.run(() -> mutate(id, () -> Unpooled.EMPTY_BUFFER, 0, false, fence, true), "delete " + describe(id));
+    return retrier.run(() -> mutate(id, () -> Unpooled.EMPTY_BUFFER, 0, false, fence, true, false), "delete " + describe(id));
   }
 
   /** One try of a write or delete, to the primary in our current map; each try gets its own payload reference. */
   private CompletableFuture<Attempt<Long>> mutate(ChunkId id, Supplier<ByteBuf> payload, int crc, boolean sync,
-                                                  Fence fence, boolean delete) {
+                                                  Fence fence, boolean delete, boolean merge) {
     MapIndex idx = maps.index();
     String primary = primaryDataAddress(idx, id);
     if (primary == null) {
@@ -134,7 +147,7 @@ public final class ChunkClient implements AutoCloseable {
           + id.getPg(), 0));
     }
     WriteChunkRequest.Builder req = WriteChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
-        .setCrc32C(crc).setSync(sync).setDelete(delete);
+        .setCrc32C(crc).setSync(sync).setDelete(delete).setMergeOr(merge);
     if (!fence.isNone()) {
       req.setFence(fence.toProto());
     }

@@ -113,6 +113,8 @@ class MalformedInputIT {
       WriteChunkReply badCrc = stub.write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
           .setId(sentinel).setData(ByteString.copyFromUtf8("evil")).setCrc32C(1).build());
       assertEquals(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, badCrc.getStatus());
+      assertEquals(ChunkStatus.CHUNK_INVALID, stub.write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
+          .setId(sentinel).setDelete(true).setMergeOr(true).build()).getStatus(), "a merged delete means nothing");
       ChunkId huge = sentinel.toBuilder().setObjectId(ByteString.copyFrom(new byte[5000])).build();
       assertEquals(ChunkStatus.CHUNK_INVALID, stub.read(ReadChunkRequest.newBuilder().setId(huge).build()).getStatus());
       ChunkId noGroup = sentinel.toBuilder().setPg(999_999).build();

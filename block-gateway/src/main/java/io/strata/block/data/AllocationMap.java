@@ -25,10 +25,18 @@ public final class AllocationMap {
   private final int blocksPerUnit;
   private final IntConsumer written;
   private final Fence fence;
+  private final boolean merged;
   private final Map<Long, CompletableFuture<MapPage>> pages = new ConcurrentHashMap<>();
 
-  AllocationMap(ChunkClient chunks, int poolId, ByteString object, int blocksPerUnit, IntConsumer written, Fence fence) {
+  /**
+   * With {@code merged} every page write is an OR-merge on the storage ({@link ChunkClient#writeMerged}),
+   * so several devices writing one map (shared attachments) never drop each other's bits; only
+   * for maps whose bits are never cleared.
+   */
+  AllocationMap(ChunkClient chunks, int poolId, ByteString object, int blocksPerUnit, IntConsumer written, Fence fence,
+                boolean merged) {
     this.chunks = chunks;
+    this.merged = merged;
     this.poolId = poolId;
     this.object = object;
     this.blocksPerUnit = blocksPerUnit;
@@ -38,7 +46,7 @@ public final class AllocationMap {
 
   /** A read-only view for accounting and deletion by someone who does not serve I/O. */
   public static AllocationMap reader(ChunkClient chunks, int poolId, ByteString object, int blocksPerUnit) {
-    return new AllocationMap(chunks, poolId, object, blocksPerUnit, pg -> { }, Fence.NONE);
+    return new AllocationMap(chunks, poolId, object, blocksPerUnit, pg -> { }, Fence.NONE, false);
   }
 
   public int blocksPerUnit() {
@@ -118,7 +126,7 @@ public final class AllocationMap {
   private CompletableFuture<MapPage> load(long index) {
     ChunkId id = pageChunk(index);
     return chunks.read(id, 0, 0).thenApply(stored -> new MapPage(chunks, id,
-        stored.orElse(ByteString.EMPTY), written, fence));
+        stored.orElse(ByteString.EMPTY), written, fence, merged));
   }
 
   private long pagesFor(long blocks) {

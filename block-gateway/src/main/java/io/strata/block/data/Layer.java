@@ -36,9 +36,13 @@ final class Layer {
   /** A writable layer: map writes carry {@code fence} and note their groups as dirty. */
   static Layer writable(ChunkClient chunks, int poolId, int pgCount, long id, LayerFormat format,
                         IntConsumer written, Fence fence) {
-    AllocationMap ext = new AllocationMap(chunks, poolId, format.extentMapObject(id), format.blocksPerExtent(), written, fence);
+    // V2 extent bits are only ever set, so their pages merge on the storage: devices of several
+    // shared attachments (here or in other gateways) keep each other's bits. V1 clears extent
+    // bits, and V2's block map clears lazily; a lost bit there only skews accounting and TRIM.
+    AllocationMap ext = new AllocationMap(chunks, poolId, format.extentMapObject(id), format.blocksPerExtent(), written,
+        fence, format.hasBlockMap());
     AllocationMap blk = format.hasBlockMap()
-        ? new AllocationMap(chunks, poolId, DataLayout.mapObject(id), 1, written, fence) : ext;
+        ? new AllocationMap(chunks, poolId, DataLayout.mapObject(id), 1, written, fence, false) : ext;
     return new Layer(id, format, poolId, pgCount, ext, blk);
   }
 

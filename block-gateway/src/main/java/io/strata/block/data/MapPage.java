@@ -19,13 +19,15 @@ final class MapPage {
   private final ChunkId id;
   private final IntConsumer written;
   private final Fence fence;
+  private final boolean merged;
   private final byte[] bits = new byte[DataLayout.MAP_PAGE_BYTES];
   private boolean dirty;
   private CompletableFuture<Void> inFlight;
   private CompletableFuture<Void> next;
 
-  MapPage(ChunkClient chunks, ChunkId id, ByteString stored, IntConsumer written, Fence fence) {
+  MapPage(ChunkClient chunks, ChunkId id, ByteString stored, IntConsumer written, Fence fence, boolean merged) {
     this.chunks = chunks;
+    this.merged = merged;
     this.id = id;
     this.written = written;
     this.fence = fence;
@@ -111,7 +113,9 @@ final class MapPage {
     dirty = false;
     CompletableFuture<Void> mine = new CompletableFuture<>();
     inFlight = mine;
-    chunks.write(id, ByteString.copyFrom(bits), false, fence).whenComplete((v, e) -> finished(mine, e));
+    ByteString page = ByteString.copyFrom(bits);
+    (merged ? chunks.writeMerged(id, page, fence) : chunks.write(id, page, false, fence))
+        .whenComplete((v, e) -> finished(mine, e));
     return mine;
   }
 

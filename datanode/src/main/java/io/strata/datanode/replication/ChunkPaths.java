@@ -15,7 +15,7 @@ public final class ChunkPaths {
   public ChunkPaths(LocalNode node, Executor slow) {
     this.check = new PrimaryCheck(node);
     ReplicaLinks links = new ReplicaLinks(node);
-    this.writes = new WritePath(node, check, links);
+    this.writes = new WritePath(node, check, links, slow);
     this.replicas = new ReplicaPath(node, check);
     this.reads = new ReadPath(node, check, new RecordTransfer(node), slow);
     this.flushes = new FlushPath(node, check, links);

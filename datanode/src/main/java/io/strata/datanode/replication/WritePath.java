@@ -40,14 +40,16 @@ final class WritePath {
   private final PrimaryCheck check;
   private final ReplicaLinks links;
   private final WriteAdmission admission = new WriteAdmission();
+  private final OrMerges merges;
   private final LongAdder writes = Metrics.global().counter("strata_chunk_writes_total", "chunk writes served as primary");
   private final LongAdder replicaFailures = Metrics.global().counter("strata_chunk_replica_write_failures_total",
       "replica writes that failed (the write was acknowledged if min_replicas still held it)");
 
-  WritePath(LocalNode node, PrimaryCheck check, ReplicaLinks links) {
+  WritePath(LocalNode node, PrimaryCheck check, ReplicaLinks links, java.util.concurrent.Executor slow) {
     this.node = node;
     this.check = check;
     this.links = links;
+    this.merges = new OrMerges(slow);
   }
 
   WriteAdmission admission() {
@@ -72,6 +74,9 @@ final class WritePath {
     }
     if (bad == null && req.getDelete() && payload.isReadable()) {
       bad = "a delete carries no data";
+    }
+    if (bad == null && req.getDelete() && req.getMergeOr()) {
+      bad = "a delete cannot be merged";
     }
     if (bad != null) {
       return done(reply(ChunkStatus.CHUNK_INVALID, bad, node.map().getEpoch()));
@@ -120,11 +125,22 @@ final class WritePath {
   }
 
   private CompletableFuture<WriteChunkReply> replicated(PrimaryCheck.Primary p, WriteChunkRequest req, ByteBuf payload) {
-    ChunkId id = req.getId();
     SimulatedDisk disk = node.disk(p.acting().get(0).getDiskIndex());
     if (disk == null) {
       return done(reply(ChunkStatus.CHUNK_IO_ERROR, "no local disk", p.epoch()));
     }
+    if (!req.getMergeOr()) {
+      return stored(p, disk, req, payload);
+    }
+    return merges.merge(ChunkKeys.encode(req.getId()), disk, payload, p.epoch(), (merged, crc) ->
+        stored(p, disk, req.toBuilder().setCrc32C(crc).setMergeOr(false).build(), merged)
+            .whenComplete((r, t) -> merged.release()));
+  }
+
+  /** Versions the write, stores it locally and forwards it to every acting replica. */
+  private CompletableFuture<WriteChunkReply> stored(PrimaryCheck.Primary p, SimulatedDisk disk, WriteChunkRequest req,
+                                                    ByteBuf payload) {
+    ChunkId id = req.getId();
     long version = p.pg().nextVersion();
     int length = req.getDelete() ? 0 : payload.readableBytes();
     RecordHeader h = new RecordHeader(version, req.getDelete() ? 0 : req.getCrc32C(), length, req.getDelete());
