@@ -123,7 +123,7 @@ public final class NbdServer implements AutoCloseable {
     }
     closed = true;
     long start = System.nanoTime();
-    int port = listener != null ? port() : -1;
+    int port = listener != null && listener.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
