@@ -162,7 +162,7 @@ class MalformedInputIT {
     assertEquals(MetaStatus.META_INVALID_ARGUMENT, big.getStatus());
     // Raw garbage as a Raft request: refused by the leader before it reaches the log.
     try (var raw = org.apache.ratis.client.RaftClient.newBuilder()
-        .setProperties(new org.apache.ratis.conf.RaftProperties())
+        .setProperties(io.strata.metadata.server.RatisSettings.common())
         .setRaftGroup(io.strata.metadata.server.MetadataServer.group(c.metadataPeers()))
         .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
             org.apache.ratis.util.TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))

@@ -50,7 +50,9 @@ public final class MetadataClient implements AutoCloseable {
   static final long RETRY_SLEEP_MILLIS = 200;
 
   private final RaftClient raft;
-  static final int BATCH_IN_FLIGHT = 4;
+  /** Reads have a client of their own, so they never wait in the writes' ordered window. */
+  private final RaftClient reads;
+  static final int BATCH_IN_FLIGHT = 2;
   static final int BATCH_COMMANDS = 512;
   static final int BATCH_BYTES = 4 << 20;
   static final int QUEUED_COMMANDS = 100_000;
@@ -77,14 +79,19 @@ public final class MetadataClient implements AutoCloseable {
   public MetadataClient(Map<String, String> peers) {
     RaftProperties p = RatisSettings.common();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
-    this.raft = RaftClient.newBuilder()
+    this.raft = newRaftClient(p, peers);
+    this.reads = newRaftClient(p, peers);
+    this.batcher = new RpcBatcher<>(this::sendBatch, MetaCommand::getSerializedSize, BATCH_IN_FLIGHT,
+        BATCH_COMMANDS, BATCH_BYTES, QUEUED_COMMANDS);
+  }
+
+  private static RaftClient newRaftClient(RaftProperties p, Map<String, String> peers) {
+    return RaftClient.newBuilder()
         .setProperties(p)
         .setRaftGroup(MetadataServer.group(peers))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(RETRY_ATTEMPTS,
             TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
         .build();
-    this.batcher = new RpcBatcher<>(this::sendBatch, MetaCommand::getSerializedSize, BATCH_IN_FLIGHT,
-        BATCH_COMMANDS, BATCH_BYTES, QUEUED_COMMANDS);
   }
 
   /** Submits one command; concurrent submissions share Raft entries. */
@@ -109,14 +116,15 @@ public final class MetadataClient implements AutoCloseable {
   }
 
   /**
-   * Linearizable read. Unordered: a read does not queue behind this client's earlier commands
-   * in Ratis' ordered sliding window (one slow commit would hold up every read); it still sees
-   * every command whose future completed before it was sent, as the leader answers it only
-   * once it has applied everything committed when the read arrived.
+   * Linearizable read, sent by the reads' own Raft client: a read does not queue behind this
+   * client's earlier commands in Ratis' ordered sliding window (one slow commit would hold up
+   * every read; Ratis' Netty transport has no unordered requests). It still sees every command
+   * whose future completed before it was sent, as the leader answers it only once it has
+   * applied everything committed when the read arrived.
    */
   public CompletableFuture<MetaQueryReply> query(MetaQuery q) {
     long start = System.nanoTime();
-    return raft.async().sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
+    return reads.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
         .thenApply(reply -> {
           QUERIES.increment();
           QUERY_MICROS.add((System.nanoTime() - start) / 1000);
@@ -226,7 +234,7 @@ public final class MetadataClient implements AutoCloseable {
   @Override
   public void close() {
     batcher.close();
-    try {
+    try (RaftClient r = reads) {
       raft.close();
     } catch (java.io.IOException e) {
       // closing a client has nothing left to protect
