@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.strata.client.StrataClient;
 import io.strata.common.Ports;
+import io.strata.minicluster.MiniCluster;
 import io.strata.metadata.server.MetadataConfig;
 import io.strata.proto.ChunkId;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,23 +26,6 @@ class EmbeddedCloudIT {
   @TempDir
   Path data;
 
-  static int freeRange(int n) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20000 + new Random().nextInt(30000);
-      boolean free = true;
-      for (int p = base; p < base + n && free; p++) {
-        try (ServerSocket s = new ServerSocket(p)) {
-          s.setReuseAddress(true);
-        } catch (java.io.IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
-  }
 
   static String get(int port, String path) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -69,8 +52,8 @@ class EmbeddedCloudIT {
 
   @Test
   void upServesHealthMetricsFaultsAndSurvivesARestart() throws Exception {
-    int metaBase = freeRange(3);
-    int dnBase = freeRange(3);
+    int metaBase = Ports.freeRange(3);
+    int dnBase = Ports.freeRange(3, 0, MiniCluster.DATA_PORT_OFFSET);
     int admin = Ports.freePort();
     int nbdPort = Ports.freePort();
     int s3Port = Ports.freePort();

@@ -51,7 +51,8 @@ class NfsOnUpIT {
     int nfsPort = Ports.freePort();
     int mountPort = Ports.freePort();
     String[] argv = {"--data", data.toString(), "--admin-port", "" + adminPort,
-        "--metadata-port", "" + EmbeddedCloudIT.freeRange(3), "--datanode-port", "" + EmbeddedCloudIT.freeRange(3),
+        "--metadata-port", "" + Ports.freeRange(3), "--datanode-port",
+        "" + Ports.freeRange(3, 0, io.strata.minicluster.MiniCluster.DATA_PORT_OFFSET),
         "--pgs", "16", "--nbd-port", "" + Ports.freePort(), "--s3-port", "" + Ports.freePort(),
         "--s3-tls-port", "" + Ports.freePort(), "--nfs-port", "" + nfsPort, "--mount-port", "" + mountPort,
         "--portmap-port", "-1"};

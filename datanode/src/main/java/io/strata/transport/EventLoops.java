@@ -33,8 +33,15 @@ public final class EventLoops {
    * The buffer allocator of every data connection and of the disk paths that fill their payloads:
    * Netty's pooled allocator with thread-local caches. Netty 4.2's default adaptive allocator cost
    * 15-30% more CPU per operation on the NBD benchmarks (docs/benchmarks.md, 2026-12-02).
+   * Its arenas carve 16 MiB chunks ({@code maxOrder} 11 over 8 KiB pages) instead of the default
+   * 4 MiB: a 4 MiB object chunk plus its frame header or O_DIRECT alignment is just over 4 MiB,
+   * and every such buffer was a fresh, zeroed, unpooled allocation (a profile of large S3 PUTs
+   * had 3.5% of all samples zeroing them, plus the page faults; docs/benchmarks.md 2026-12-07).
    */
-  public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+  public static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
+      PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+      PooledByteBufAllocator.defaultPageSize(), 11, PooledByteBufAllocator.defaultSmallCacheSize(),
+      PooledByteBufAllocator.defaultNormalCacheSize(), PooledByteBufAllocator.defaultUseCacheForAllThreads());
 
   private EventLoops() {}
 

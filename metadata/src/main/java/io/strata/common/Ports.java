@@ -36,6 +36,36 @@ public final class Ports {
     throw new IllegalStateException("no free port in " + LOW + "-" + HIGH + " after " + ATTEMPTS + " attempts");
   }
 
+  /**
+   * A base port such that {@code base + o + i} is free for every offset {@code o} in
+   * {@code offsets} and every {@code i < count}: for services that number their ports from a
+   * base (the launcher's metadata and datanode ports, and a datanode's data port at an offset).
+   */
+  public static int freeRange(int count, int... offsets) {
+    int[] at = offsets.length == 0 ? new int[] {0} : offsets;
+    int span = java.util.Arrays.stream(at).max().getAsInt() + count;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < ATTEMPTS; i++) {
+      int base = random.nextInt(LOW, HIGH - span);
+      java.util.List<Integer> taken = new java.util.ArrayList<>();
+      boolean free = true;
+      for (int o : at) {
+        for (int k = 0; k < count && free; k++) {
+          int p = base + o + k;
+          free = HANDED_OUT.add(p) && bindable(p);
+          if (free) {
+            taken.add(p);
+          }
+        }
+      }
+      if (free) {
+        return base;
+      }
+      HANDED_OUT.removeAll(taken);
+    }
+    throw new IllegalStateException("no free range of " + count + " ports after " + ATTEMPTS + " attempts");
+  }
+
   private static boolean bindable(int port) {
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);  // a TIME_WAIT leftover does not stop a listener from binding either

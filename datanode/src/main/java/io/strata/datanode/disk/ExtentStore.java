@@ -67,6 +67,9 @@ final class ExtentStore implements AutoCloseable {
   private final Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
   private int active;
   private long tail;
+  /** Enough for a 4 MiB chunk's record; a larger record grows it. */
+  private static final int APPEND_BUFFER_BYTES = (4 << 20) + (64 << 10);
+  private ByteBuf appendBuffer;
 
   ExtentStore(Path dir, long segmentBytes) throws IOException {
     this.dir = dir;
@@ -154,8 +157,8 @@ final class ExtentStore implements AutoCloseable {
       active++;
       tail = 0;
     }
-    ByteBuf buf = alloc.directBuffer(size + BLOCK);
-    try {
+    ByteBuf buf = appendBuffer(size + BLOCK, alloc);
+    {
       ByteBuffer b = aligned(buf, size);
       b.putInt(MAGIC).putLong(version).putInt(data.remaining()).putInt(crc32c).putShort((short) key.length)
           .putShort((short) 0);
@@ -172,9 +175,22 @@ final class ExtentStore implements AutoCloseable {
       unsynced.add(active);
       tail += size;
       return new Pointer(active, (int) (at / BLOCK));
-    } finally {
-      buf.release();
     }
+  }
+
+  /**
+   * The buffer appends assemble their record in, kept from one append to the next (appends run
+   * one at a time, under the apply lock): a fresh 4 MiB direct buffer per chunk was zeroed by the
+   * JVM and faulted in by the kernel every time.
+   */
+  private ByteBuf appendBuffer(int capacity, ByteBufAllocator alloc) {
+    if (appendBuffer == null || appendBuffer.capacity() < capacity) {
+      if (appendBuffer != null) {
+        appendBuffer.release();
+      }
+      appendBuffer = alloc.directBuffer(Math.max(capacity, roundUp(APPEND_BUFFER_BYTES) + BLOCK));
+    }
+    return appendBuffer;
   }
 
   /**
@@ -327,6 +343,10 @@ final class ExtentStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (appendBuffer != null) {
+      appendBuffer.release();
+      appendBuffer = null;
+    }
     for (FileChannel ch : open.values()) {
       try {
         ch.close();

@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.netty.NettyConfigKeys;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -63,12 +62,13 @@ public final class RatisSettings {
    * Client and server: Ratis' Netty transport. Against its gRPC transport, measured with
    * MetaLoad on MiniCluster (2026-12-07, docs/benchmarks.md), a commit at one in flight took
    * 0.63 ms instead of 1.82 ms and 30% less CPU: no HTTP/2 framing and fewer thread hand-offs
-   * per message. What it lacks: unordered async requests (reads get their own client) and a
+   * per message. What it lacks: unordered async requests (reads get their own client), follower
+   * read-index requests ({@link LeaderReadsNetty} sends such reads to the leader) and a
    * frame-size limit (the peer port is internal and unauthenticated anyway; design.md).
    */
   public static RaftProperties common() {
     RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+    RaftConfigKeys.Rpc.setType(p, new LeaderReadsNetty());
     return overrides(p);
   }
 }

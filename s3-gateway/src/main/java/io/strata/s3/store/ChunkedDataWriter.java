@@ -1,9 +1,10 @@
 package io.strata.s3.store;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
 import io.strata.client.ChunkClient;
+import io.strata.client.Fence;
+import io.strata.transport.EventLoops;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import java.util.ArrayList;
@@ -16,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link #MAX_IN_FLIGHT_CHUNKS} chunk writes are outstanding; {@link #ready()} tells the
  * connection when to read more (back-pressure). Memory per upload is bounded by
  * {@code (MAX_IN_FLIGHT_CHUNKS + 1) * CHUNK_BYTES}. Chunk writes wait for {@code gate} (the
- * intent record) so no chunk exists that the garbage collector could not find.
+ * intent record) so no chunk exists that the garbage collector could not find. A chunk fills a
+ * pooled direct buffer that goes to the data transport as it is: no zeroed heap array per chunk
+ * and no second copy into a direct buffer at the socket.
  */
 public final class ChunkedDataWriter {
   public static final int CHUNK_BYTES = 4 << 20;
@@ -31,8 +34,7 @@ public final class ChunkedDataWriter {
   private final BufferBudget budget;
   private boolean reserved;
   private final List<CompletableFuture<Long>> writes = new ArrayList<>();
-  private byte[] buffer;
-  private int fill;
+  private ByteBuf buffer;
   private long nextIndex;
   private long total;
   private int inFlight;
@@ -63,25 +65,24 @@ public final class ChunkedDataWriter {
     }
     while (len > 0) {
       if (buffer == null) {
-        buffer = new byte[CHUNK_BYTES];
+        // Sized for what the declared length still allows, so a small body takes a small buffer.
+        int expect = (int) Math.min(CHUNK_BYTES, Math.max(1, maxBytes - (total - len)));
+        buffer = EventLoops.ALLOCATOR.directBuffer(expect, CHUNK_BYTES);
       }
-      int n = Math.min(len, CHUNK_BYTES - fill);
-      data.getBytes(off, buffer, fill, n);
-      fill += n;
+      int n = Math.min(len, CHUNK_BYTES - buffer.writerIndex());
+      buffer.writeBytes(data, off, n);
       off += n;
       len -= n;
-      if (fill == CHUNK_BYTES) {
+      if (buffer.writerIndex() == CHUNK_BYTES) {
         submit();
       }
     }
   }
 
   private void submit() {
-    // The buffer is never touched again after this, so wrapping it without a copy is safe.
-    ByteString bytes = UnsafeByteOperations.unsafeWrap(buffer, 0, fill);
+    ByteBuf bytes = buffer;
     long index = nextIndex++;
     buffer = null;
-    fill = 0;
     boolean fromBudget;
     synchronized (this) {
       fromBudget = inFlight > 0 && reserved;
@@ -90,7 +91,14 @@ public final class ChunkedDataWriter {
       }
       inFlight++;
     }
-    CompletableFuture<Long> w = gate.thenCompose(x -> chunks.write(chunks.chunkId(poolId, objectId, index), bytes, true));
+    // The chunk client takes over the buffer's reference; if the gate fails it is released here.
+    CompletableFuture<Long> w = gate.handle((x, t) -> t).thenCompose(t -> {
+      if (t != null) {
+        bytes.release();
+        return CompletableFuture.failedFuture(t);
+      }
+      return chunks.write(chunks.chunkId(poolId, objectId, index), bytes, true, Fence.NONE);
+    });
     writes.add(w);
     w.whenComplete((v, t) -> completed(t, fromBudget));
   }
@@ -135,9 +143,10 @@ public final class ChunkedDataWriter {
 
   /** Writes the last partial chunk; completes with the total length once every chunk is durable. */
   public CompletableFuture<Long> finish() {
-    if (fill > 0) {
+    if (buffer != null && buffer.isReadable()) {
       submit();
     }
+    dropBuffer();
     releaseReservation();
     long length = total;
     return CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).thenApply(x -> length);
@@ -145,11 +154,17 @@ public final class ChunkedDataWriter {
 
   /** Drops the partial buffer; completes (never exceptionally) once no write is in flight. */
   public CompletableFuture<Void> drain() {
-    buffer = null;
-    fill = 0;
+    dropBuffer();
     releaseReservation();
     return CompletableFuture.allOf(writes.stream().map(w -> w.handle((v, t) -> null))
         .toArray(CompletableFuture[]::new));
+  }
+
+  private void dropBuffer() {
+    if (buffer != null) {
+      buffer.release();
+      buffer = null;
+    }
   }
 
   public long length() {
