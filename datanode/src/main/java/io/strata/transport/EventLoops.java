@@ -33,15 +33,9 @@ public final class EventLoops {
    * The buffer allocator of every data connection and of the disk paths that fill their payloads:
    * Netty's pooled allocator with thread-local caches. Netty 4.2's default adaptive allocator cost
    * 15-30% more CPU per operation on the NBD benchmarks (docs/benchmarks.md, 2026-12-02).
-   * Its arenas carve 16 MiB chunks ({@code maxOrder} 11 over 8 KiB pages) instead of the default
-   * 4 MiB: a 4 MiB object chunk plus its frame header or O_DIRECT alignment is just over 4 MiB,
-   * and every such buffer was a fresh, zeroed, unpooled allocation (a profile of large S3 PUTs
-   * had 3.5% of all samples zeroing them, plus the page faults; docs/benchmarks.md 2026-12-07).
+   * Buffers of 256 KiB and more come from {@link LargeBuffers} instead.
    */
-  public static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
-      PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
-      PooledByteBufAllocator.defaultPageSize(), 11, PooledByteBufAllocator.defaultSmallCacheSize(),
-      PooledByteBufAllocator.defaultNormalCacheSize(), PooledByteBufAllocator.defaultUseCacheForAllThreads());
+  public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
   private EventLoops() {}
 
@@ -53,7 +47,17 @@ public final class EventLoops {
     return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
-  static Class<? extends ServerChannel> serverChannel() {
+  /**
+   * A new group of {@code threads} event loops for a front-end's own server (NBD, S3, NFS),
+   * epoll when available like the data transport's; use it with {@link #serverChannel()} and
+   * {@link #ALLOCATOR}.
+   */
+  public static EventLoopGroup newGroup(int threads, String name) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+        EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  }
+
+  public static Class<? extends ServerChannel> serverChannel() {
     return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
   }
 }

@@ -38,7 +38,8 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
             fail(ctx, "frame length " + length + " outside " + Frame.FIXED_BYTES + ".." + Frame.MAX_FRAME_BYTES);
             return;
           }
-          frame = ctx.alloc().directBuffer(length, length);
+          frame = length >= LargeBuffers.THRESHOLD ? LargeBuffers.directBuffer(length)
+              : ctx.alloc().directBuffer(length, length);
         }
         frame.writeBytes(in, Math.min(in.readableBytes(), frame.writableBytes()));
         if (!frame.isWritable()) {

@@ -1,8 +1,6 @@
 package io.strata.nfs;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.strata.client.StrataClient;
 import io.strata.common.Metrics;
 import io.strata.common.Threads;
@@ -13,6 +11,7 @@ import io.strata.nfs.nfs3.Nfs3Program;
 import io.strata.nfs.portmap.PortmapProgram;
 import io.strata.nfs.rpc.RpcProgram;
 import io.strata.nfs.rpc.RpcServer;
+import io.strata.transport.EventLoops;
 import io.strata.nfs.share.Exports;
 import io.strata.nfs.share.ShareService;
 import java.util.ArrayList;
@@ -59,8 +58,8 @@ public final class NfsGateway implements AutoCloseable {
   }
 
   public NfsGateway start() throws InterruptedException {
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
+    boss = EventLoops.newGroup(1, "nfs-accept");
+    loops = EventLoops.newGroup(EVENT_LOOP_THREADS, "nfs-io");
     int queue = 3 * config.limits().maxConnections() * config.limits().maxInFlightPerConnection();
     workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(queue), Threads.daemon("nfs-worker"));

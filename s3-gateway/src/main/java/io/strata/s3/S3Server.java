@@ -5,10 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.strata.transport.EventLoops;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -88,8 +86,10 @@ public final class S3Server implements AutoCloseable {
         new io.strata.s3.store.BufferBudget(S3Config.BUFFER_BUDGET_BYTES));
     GatewayServices gateway = new GatewayServices(new RequestParser(config.virtualHostSuffixes()),
         new RequestAuthenticator(iam::lookup, new SigV4Verifier(Clock.systemUTC())), new S3Router(services), workers);
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    loops = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    boss = EventLoops.newGroup(1, "s3-accept");
+    // One loop per core: the loops hash every payload (MD5, SHA-256, CRC), so more loops than
+    // cores only add switches between them.
+    loops = EventLoops.newGroup(Runtime.getRuntime().availableProcessors(), "s3-io");
     HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(config.maxInitialLineBytes())
         .setMaxHeaderSize(config.maxHeaderBytes()).setMaxChunkSize(S3Config.DECODER_CHUNK_BYTES);
     channel = bootstrap(gateway, decoder, null).bind(new InetSocketAddress(host, requestedPort)).sync().channel();
@@ -101,7 +101,8 @@ public final class S3Server implements AutoCloseable {
   }
 
   private ServerBootstrap bootstrap(GatewayServices gateway, HttpDecoderConfig decoder, SslContext ssl) {
-    return new ServerBootstrap().group(boss, loops).channel(NioServerSocketChannel.class)
+    return new ServerBootstrap().group(boss, loops).channel(EventLoops.serverChannel())
+        .childOption(io.netty.channel.ChannelOption.ALLOCATOR, EventLoops.ALLOCATOR)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.strata.common.Checksums;
 import io.strata.transport.EventLoops;
+import io.strata.transport.LargeBuffers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -200,7 +201,8 @@ final class ExtentStore implements AutoCloseable {
    */
   ByteBuf read(Pointer p, byte[] key, long version, int length, ByteBufAllocator alloc) throws IOException {
     int size = recordBytes(key.length, length);
-    ByteBuf buf = alloc.directBuffer(size + BLOCK);
+    ByteBuf buf = size + BLOCK >= LargeBuffers.THRESHOLD ? LargeBuffers.directBuffer(size + BLOCK)
+        : alloc.directBuffer(size + BLOCK);
     try {
       ByteBuffer b = aligned(buf, size);
       int start = b.position();

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.strata.transport.EventLoops;
 import io.strata.nfs.client.RpcClient;
 import io.strata.nfs.client.XdrIn;
 import io.strata.nfs.client.XdrOut;
@@ -51,8 +50,8 @@ class RpcServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    boss = EventLoops.newGroup(1, "test-accept");
+    loops = EventLoops.newGroup(2, "test-io");
     workers = Executors.newFixedThreadPool(4);
     PortmapProgram pm = new PortmapProgram(() -> List.of(new PortmapProgram.Mapping(100003, 3, 6, 2049)));
     server = new RpcServer("test", List.of(PROGRAM, pm), new RpcServer.Limits(64 * 1024, 8, 4, 1 << 20, 60))

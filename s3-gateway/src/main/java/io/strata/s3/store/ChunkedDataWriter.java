@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.strata.client.ChunkClient;
 import io.strata.client.Fence;
-import io.strata.transport.EventLoops;
+import io.strata.transport.LargeBuffers;
 import io.strata.s3.error.S3ErrorCode;
 import io.strata.s3.error.S3Exception;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * connection when to read more (back-pressure). Memory per upload is bounded by
  * {@code (MAX_IN_FLIGHT_CHUNKS + 1) * CHUNK_BYTES}. Chunk writes wait for {@code gate} (the
  * intent record) so no chunk exists that the garbage collector could not find. A chunk fills a
- * pooled direct buffer that goes to the data transport as it is: no zeroed heap array per chunk
+ * recycled direct buffer that goes to the data transport as it is: no zeroed heap array per chunk
  * and no second copy into a direct buffer at the socket.
  */
 public final class ChunkedDataWriter {
@@ -67,13 +67,13 @@ public final class ChunkedDataWriter {
       if (buffer == null) {
         // Sized for what the declared length still allows, so a small body takes a small buffer.
         int expect = (int) Math.min(CHUNK_BYTES, Math.max(1, maxBytes - (total - len)));
-        buffer = EventLoops.ALLOCATOR.directBuffer(expect, CHUNK_BYTES);
+        buffer = LargeBuffers.directBuffer(expect);
       }
-      int n = Math.min(len, CHUNK_BYTES - buffer.writerIndex());
+      int n = Math.min(len, buffer.writableBytes());
       buffer.writeBytes(data, off, n);
       off += n;
       len -= n;
-      if (buffer.writerIndex() == CHUNK_BYTES) {
+      if (!buffer.isWritable()) {
         submit();
       }
     }
