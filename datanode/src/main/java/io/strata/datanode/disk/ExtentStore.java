@@ -30,27 +30,61 @@ import java.util.stream.Stream;
  * <pre>u32 magic | u64 version | u32 dataLength | u32 dataCrc32c | u16 keyLength | u16 0 |
  * u32 crc32c of the preceding 24 bytes | u32 0 | key | data | zero padding to 4 KiB</pre>
  *
- * Appends happen under the disk writer's apply lock only; reads from any thread. Falls back to
- * buffered I/O where the file system refuses O_DIRECT.
+ * Values from 4 KiB up to {@link #MIN_VALUE_BYTES} (block-gateway blocks, allocation-map pages,
+ * small files) are <em>packed</em>: all of them that one write batch stores go into one pack, a
+ * header area describing every entry followed by each entry's data on its own 4 KiB blocks:
+ *
+ * <pre>u32 PACK_MAGIC | u32 count | u32 headerBytes | u32 crc32c of the entries |
+ * count x (u64 version | u32 dataLength | u32 dataCrc32c | u16 keyLength | key) | zero padding to 4 KiB |
+ * entry data, each padded to 4 KiB</pre>
+ *
+ * A packed pointer points at an entry's data, not at a header, so a 4 KiB value takes 4 KiB plus
+ * its share of one header block per batch; it is read without a header and checked by its CRC.
+ * Packs are written through the page cache (a buffered write costs about what the RocksDB WAL
+ * write it replaces cost, and recently written blocks then read from memory); the segment's
+ * fdatasync before the WAL sync makes them durable, as for O_DIRECT records.
+ * Before packs these values were BlobDB blobs: written to the WAL, to a blob file at flush, and
+ * again by blob garbage collection, which was 40% of the CPU of a sequential NBD write
+ * (docs/benchmarks.md, 2026-12-07).
+ *
+ * Appends happen under the disk writer's apply lock only; reads from any thread. Packed data is
+ * written and read through a buffered channel, records through an O_DIRECT one; both only ever
+ * touch whole 4 KiB blocks of an append-only file, so no page is written both ways. Falls back
+ * to buffered I/O where the file system refuses O_DIRECT.
  */
 final class ExtentStore implements AutoCloseable {
   static final int BLOCK = 4096;
   static final int HEADER_BYTES = 32;
   static final int MAGIC = 0x53545845;
+  static final int PACK_MAGIC = 0x5354504b;
+  static final int PACK_FIXED_BYTES = 16;
+  static final int PACK_ENTRY_FIXED_BYTES = 18;
+  /** Values at least this large (and below {@link #MIN_VALUE_BYTES}) are packed. */
+  static final int MIN_PACKED_BYTES = 4096;
+  /** One pack is at most this large; a batch with more is written as several. */
+  static final int MAX_PACK_BYTES = 8 << 20;
   static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
   /** Values at least this large are stored here; smaller ones inline in RocksDB. */
   static final int MIN_VALUE_BYTES = 64 << 10;
 
-  /** Where one record lives: segment number and block index within it. */
-  record Pointer(int segment, int block) {
+  /**
+   * Where one record lives: segment number and block index within it; {@code packed} when the
+   * block is a packed entry's data rather than a record header (the top bit of the block half).
+   */
+  record Pointer(int segment, int block, boolean packed) {
     static final long NONE = -1;
+    private static final long PACKED_BIT = 0x80000000L;
+
+    Pointer(int segment, int block) {
+      this(segment, block, false);
+    }
 
     long encode() {
-      return ((long) segment << 32) | (block & 0xffffffffL);
+      return ((long) segment << 32) | (block & 0x7fffffffL) | (packed ? PACKED_BIT : 0);
     }
 
     static Pointer decode(long v) {
-      return v == NONE ? null : new Pointer((int) (v >>> 32), (int) v);
+      return v == NONE ? null : new Pointer((int) (v >>> 32), (int) (v & 0x7fffffffL), (v & PACKED_BIT) != 0);
     }
 
     long offset() {
@@ -65,6 +99,8 @@ final class ExtentStore implements AutoCloseable {
   private final long segmentBytes;
   private final boolean direct;
   private final Map<Integer, FileChannel> open = new ConcurrentHashMap<>();
+  /** Buffered (page-cache) channels for reading packed data. */
+  private final Map<Integer, FileChannel> cached = new ConcurrentHashMap<>();
   private final Set<Integer> unsynced = ConcurrentHashMap.newKeySet();
   private int active;
   private long tail;
@@ -95,6 +131,11 @@ final class ExtentStore implements AutoCloseable {
         // harmless leftover
       }
     }
+  }
+
+  /** What a record takes in its segment, for the live-bytes accounting that drives compaction. */
+  static long footprint(Pointer p, int keyLength, int dataLength) {
+    return p.packed() ? roundUp(dataLength) : recordBytes(keyLength, dataLength);
   }
 
   static int recordBytes(int keyLength, int dataLength) {
@@ -151,6 +192,102 @@ final class ExtentStore implements AutoCloseable {
     }
   }
 
+  private FileChannel cachedChannel(int segment) throws IOException {
+    FileChannel ch = cached.get(segment);
+    if (ch != null) {
+      return ch;
+    }
+    synchronized (cached) {
+      ch = cached.get(segment);
+      if (ch == null) {
+        ch = FileChannel.open(path(segment), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        cached.put(segment, ch);
+      }
+      return ch;
+    }
+  }
+
+  /** One value to pack: what the index will say about it. */
+  record PackItem(byte[] key, long version, int crc32c, ByteBuffer data) {}
+
+  /**
+   * Appends the items as packs (apply lock held): one write per pack of up to
+   * {@link #MAX_PACK_BYTES}; returns each item's packed pointer, in order.
+   */
+  List<Pointer> appendPacked(List<PackItem> items, ByteBufAllocator alloc) throws IOException {
+    List<Pointer> out = new ArrayList<>(items.size());
+    int from = 0;
+    while (from < items.size()) {
+      int header = PACK_FIXED_BYTES;
+      long data = 0;
+      int to = from;
+      while (to < items.size()) {
+        PackItem it = items.get(to);
+        int h = header + PACK_ENTRY_FIXED_BYTES + it.key().length;
+        long d = data + roundUp(it.data().remaining());
+        if (to > from && roundUp(h) + d > Math.min(MAX_PACK_BYTES, segmentBytes)) {
+          break;
+        }
+        header = h;
+        data = d;
+        to++;
+      }
+      out.addAll(writePack(items.subList(from, to), roundUp(header), (int) data, alloc));
+      from = to;
+    }
+    return out;
+  }
+
+  private List<Pointer> writePack(List<PackItem> items, int headerBytes, int dataBytes, ByteBufAllocator alloc)
+      throws IOException {
+    int size = headerBytes + dataBytes;
+    if (tail > 0 && tail + size > segmentBytes) {
+      active++;
+      tail = 0;
+    }
+    ByteBuf buf = appendBuffer(size + BLOCK, alloc);
+    ByteBuffer b = aligned(buf, size);
+    int start = b.position();
+    b.putInt(PACK_MAGIC).putInt(items.size()).putInt(headerBytes).putInt(0);
+    for (PackItem it : items) {
+      b.putLong(it.version()).putInt(it.data().remaining()).putInt(it.crc32c()).putShort((short) it.key().length)
+          .put(it.key());
+    }
+    b.putInt(start + 12, Checksums.crc32c(b.duplicate().position(start + PACK_FIXED_BYTES).limit(b.position())));
+    zeroTo(b, start + headerBytes);
+    List<Pointer> out = new ArrayList<>(items.size());
+    int block = (int) (tail / BLOCK) + headerBytes / BLOCK;
+    for (PackItem it : items) {
+      int n = it.data().remaining();
+      b.put(it.data().duplicate());
+      zeroTo(b, b.position() + (roundUp(n) - n));
+      out.add(new Pointer(active, block, true));
+      block += roundUp(n) / BLOCK;
+    }
+    b.position(start);
+    channel(active, true);  // creates the segment; its O_DIRECT channel is the one sync() forces
+    FileChannel ch = cachedChannel(active);
+    long at = tail;
+    while (b.hasRemaining()) {
+      ch.write(b, at + b.position() - start);
+    }
+    unsynced.add(active);
+    tail += size;
+    return out;
+  }
+
+  private static void zeroTo(ByteBuffer b, int end) {
+    while (b.position() < end && b.position() % 8 != 0) {
+      b.put((byte) 0);
+    }
+    while (b.position() + 8 <= end) {
+      b.putLong(0);
+    }
+    while (b.position() < end) {
+      b.put((byte) 0);
+    }
+  }
+
   /** Appends one record (apply lock held); returns where it went. */
   Pointer append(byte[] key, long version, int crc32c, ByteBuffer data, ByteBufAllocator alloc) throws IOException {
     int size = recordBytes(key.length, data.remaining());
@@ -200,6 +337,9 @@ final class ExtentStore implements AutoCloseable {
    * caller's to verify.
    */
   ByteBuf read(Pointer p, byte[] key, long version, int length, ByteBufAllocator alloc) throws IOException {
+    if (p.packed()) {
+      return readPacked(p, length, alloc);
+    }
     int size = recordBytes(key.length, length);
     ByteBuf buf = size + BLOCK >= LargeBuffers.THRESHOLD ? LargeBuffers.directBuffer(size + BLOCK)
         : alloc.directBuffer(size + BLOCK);
@@ -215,6 +355,20 @@ final class ExtentStore implements AutoCloseable {
       return buf.retainedSlice(alignedOffset(buf) + HEADER_BYTES + key.length, length);
     } finally {
       buf.release();
+    }
+  }
+
+  /** A packed entry's data, from the page cache; its CRC is the caller's to check. */
+  private ByteBuf readPacked(Pointer p, int length, ByteBufAllocator alloc) throws IOException {
+    ByteBuf buf = alloc.directBuffer(Math.max(1, length));
+    try {
+      ByteBuffer b = buf.nioBuffer(0, length);
+      readFully(cachedChannel(p.segment()), b, p.offset());
+      buf.writerIndex(length);
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
     }
   }
 
@@ -256,6 +410,14 @@ final class ExtentStore implements AutoCloseable {
         int start = b.position();
         readFully(ch, b, at);
         b.position(start);
+        if (b.getInt(start) == PACK_MAGIC) {
+          long next = scanPack(ch, segment, at, b.getInt(start + 8), size, out);
+          if (next < 0) {
+            break;
+          }
+          at = next;
+          continue;
+        }
         ByteBuffer fixed = b.duplicate().limit(start + 24);
         if (b.getInt(start) != MAGIC || Checksums.crc32c(fixed) != b.getInt(start + 24)) {
           break;
@@ -279,6 +441,55 @@ final class ExtentStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The entries of the pack at {@code at}; returns where the next record starts, or -1 when the
+   * pack is torn or not one (the scan stops there, as at any block that is not a record).
+   */
+  private long scanPack(FileChannel ch, int segment, long at, int headerBytes, long size, List<Scanned> out)
+      throws IOException {
+    if (headerBytes < BLOCK || headerBytes % BLOCK != 0 || headerBytes > MAX_PACK_BYTES || at + headerBytes > size) {
+      return -1;
+    }
+    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(headerBytes + BLOCK);
+    try {
+      ByteBuffer b = aligned(buf, headerBytes);
+      int start = b.position();
+      readFully(ch, b, at);
+      b.position(start);
+      int count = b.getInt(start + 4);
+      int crc = b.getInt(start + 12);
+      if (count <= 0) {
+        return -1;
+      }
+      b.position(start + PACK_FIXED_BYTES);
+      List<Scanned> entries = new ArrayList<>(count);
+      long block = (at + headerBytes) / BLOCK;
+      for (int i = 0; i < count; i++) {
+        if (b.position() + PACK_ENTRY_FIXED_BYTES > start + headerBytes) {
+          return -1;
+        }
+        long version = b.getLong();
+        int length = b.getInt();
+        int dataCrc = b.getInt();
+        int keyLen = b.getShort() & 0xffff;
+        if (length < 0 || b.position() + keyLen > start + headerBytes) {
+          return -1;
+        }
+        byte[] key = new byte[keyLen];
+        b.get(key);
+        entries.add(new Scanned(new Pointer(segment, (int) block, true), key, version, length, dataCrc));
+        block += roundUp(length) / BLOCK;
+      }
+      if (Checksums.crc32c(b.duplicate().flip().position(start + PACK_FIXED_BYTES)) != crc || block * BLOCK > size) {
+        return -1;
+      }
+      out.addAll(entries);
+      return block * BLOCK;
+    } finally {
+      buf.release();
+    }
+  }
+
   /** fdatasync of every segment written since the last call (before the WAL sync that points at them). */
   void sync() throws IOException {
     for (Integer s : new ArrayList<>(unsynced)) {
@@ -292,9 +503,10 @@ final class ExtentStore implements AutoCloseable {
 
   /** Removes a whole segment (after compaction moved its live records and that was synced). */
   void delete(int segment) throws IOException {
-    FileChannel ch = open.remove(segment);
-    if (ch != null) {
-      ch.close();
+    for (FileChannel ch : new FileChannel[] {open.remove(segment), cached.remove(segment)}) {
+      if (ch != null) {
+        ch.close();
+      }
     }
     unsynced.remove(segment);
     Files.deleteIfExists(path(segment));
@@ -302,6 +514,10 @@ final class ExtentStore implements AutoCloseable {
 
   /** Flips one bit of a record's data in place (fault injection for tests). */
   void corrupt(Pointer p, byte[] key, int length, int bit) throws IOException {
+    if (p.packed()) {
+      corruptPacked(p, length, bit);
+      return;
+    }
     int size = recordBytes(key.length, length);
     ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(size + BLOCK);
     try {
@@ -310,6 +526,26 @@ final class ExtentStore implements AutoCloseable {
       FileChannel ch = channel(p.segment(), false);
       readFully(ch, b, p.offset());
       int at = start + HEADER_BYTES + key.length + Math.floorMod(bit, length * 8) / 8;
+      b.put(at, (byte) (b.get(at) ^ (1 << (Math.floorMod(bit, 8)))));
+      b.position(start);
+      while (b.hasRemaining()) {
+        ch.write(b, p.offset() + b.position() - start);
+      }
+      ch.force(false);
+    } finally {
+      buf.release();
+    }
+  }
+
+  private void corruptPacked(Pointer p, int length, int bit) throws IOException {
+    int size = roundUp(length);
+    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(size + BLOCK);
+    try {
+      ByteBuffer b = aligned(buf, size);
+      int start = b.position();
+      FileChannel ch = channel(p.segment(), false);
+      readFully(ch, b, p.offset());
+      int at = start + Math.floorMod(bit, length * 8) / 8;
       b.put(at, (byte) (b.get(at) ^ (1 << (Math.floorMod(bit, 8)))));
       b.position(start);
       while (b.hasRemaining()) {
@@ -345,6 +581,14 @@ final class ExtentStore implements AutoCloseable {
 
   @Override
   public void close() {
+    for (FileChannel ch : cached.values()) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // closing: nothing left to protect
+      }
+    }
+    cached.clear();
     if (appendBuffer != null) {
       appendBuffer.release();
       appendBuffer = null;

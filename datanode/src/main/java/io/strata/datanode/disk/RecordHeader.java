@@ -23,6 +23,11 @@ public record RecordHeader(long version, int crc32c, int length, boolean tombsto
     return extent != ExtentStore.Pointer.NONE;
   }
 
+  /** Data in a pack of small values: a page-cache read of a few blocks, fine on an event loop. */
+  public boolean packed() {
+    return external() && ExtentStore.Pointer.decode(extent).packed();
+  }
+
   ExtentStore.Pointer pointer() {
     return ExtentStore.Pointer.decode(extent);
   }

@@ -75,7 +75,11 @@ final class ReadPath {
     });
   }
 
-  /** "Read this on the read executor": a large value, or a disk that delays, is never read on an event loop. */
+  /**
+   * "Read this on the read executor": a large value (an O_DIRECT read of its record), or a disk
+   * that delays, is never read on an event loop; packed small values are read there, from the
+   * page cache, like values inline in RocksDB.
+   */
   private static final Result OFFLOAD = Result.of(ReadChunkReply.getDefaultInstance());
 
   /**
@@ -96,7 +100,7 @@ final class ReadPath {
       if (h == null || h.tombstone()) {
         return notFound(p);
       }
-      if (h.external() && !mayBlock) {
+      if (h.external() && !h.packed() && !mayBlock) {
         return OFFLOAD;
       }
       ByteBuf data = disk.readData(key, h, EventLoops.ALLOCATOR);

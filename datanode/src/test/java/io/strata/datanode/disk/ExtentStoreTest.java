@@ -36,6 +36,13 @@ class ExtentStoreTest {
     return new SimulatedDisk("x", 0, dir, 1L << 30, new DiskFaults(1), SMALL_SEGMENT);
   }
 
+  /** A disk that packs even one value at a time (these tests write one value per batch). */
+  SimulatedDisk openPacking() throws Exception {
+    SimulatedDisk d = open();
+    d.applier().packEveryBatch();
+    return d;
+  }
+
   static byte[] readData(SimulatedDisk d, byte[] key) {
     ByteBuf b = d.readData(key, d.header(key), ByteBufAllocator.DEFAULT);
     try {
@@ -50,14 +57,15 @@ class ExtentStoreTest {
   @Test
   void largeValuesLiveInExtentsAndSurviveReopen() throws Exception {
     byte[] big = value(1, 300_000);
-    byte[] small = value(2, 4096);
+    byte[] small = value(2, 4000);
     try (SimulatedDisk d = open()) {
       ByteBuf direct = ByteBufAllocator.DEFAULT.directBuffer(big.length).writeBytes(big);
       assertTrue(d.write(SimulatedDiskTest.key(1), 1, 2, header(3, big), direct.nioBuffer(), false).join());
       direct.release();
       d.write(SimulatedDiskTest.key(2), 1, 2, header(4, small), small, true, false).join();
       assertTrue(d.header(SimulatedDiskTest.key(1)).external(), "a 300 KB value goes to an extent");
-      assertFalse(d.header(SimulatedDiskTest.key(2)).external(), "a 4 KiB value stays in RocksDB");
+      assertFalse(d.header(SimulatedDiskTest.key(1)).packed(), "in a record of its own");
+      assertFalse(d.header(SimulatedDiskTest.key(2)).external(), "a value under 4 KiB stays in RocksDB");
       assertNull(d.rawDataInline(SimulatedDiskTest.key(1)), "not also stored in RocksDB");
       assertArrayEquals(big, readData(d, SimulatedDiskTest.key(1)));
     }
@@ -132,7 +140,73 @@ class ExtentStoreTest {
   }
 
   @Test
+  void blockSizedValuesArePackedAndSurviveReopen() throws Exception {
+    byte[][] values = new byte[40][];
+    try (SimulatedDisk d = openPacking()) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = value(300 + i, i % 3 == 0 ? 4096 : 4096 + 997 * i);  // 4 KiB and odd sizes up to ~43 KB
+        d.write(SimulatedDiskTest.key(300 + i), 1, 2, header(1, values[i]), values[i], i % 5 == 0, false).join();
+      }
+      for (int i = 0; i < values.length; i++) {
+        RecordHeader h = d.header(SimulatedDiskTest.key(300 + i));
+        assertTrue(h.packed(), "value " + i + " of " + values[i].length + " bytes is packed");
+        assertNull(d.rawDataInline(SimulatedDiskTest.key(300 + i)), "not also stored in RocksDB");
+        assertArrayEquals(values[i], readData(d, SimulatedDiskTest.key(300 + i)));
+      }
+    }
+    try (SimulatedDisk d = open()) {
+      for (int i = 0; i < values.length; i++) {
+        assertTrue(d.read(SimulatedDiskTest.key(300 + i)).checksumOk());
+        assertArrayEquals(values[i], readData(d, SimulatedDiskTest.key(300 + i)));
+      }
+    }
+  }
+
+  @Test
+  void overwrittenPackedValuesAreCompactedAndTheNewestStay() throws Exception {
+    try (SimulatedDisk d = openPacking()) {
+      byte[][] last = new byte[64][];
+      for (int v = 1; v <= 12; v++) {  // 12 x 64 x 4 KiB over 1 MiB segments: several sealed segments
+        for (int k = 0; k < last.length; k++) {
+          last[k] = value(v * 1000 + k, 4096);
+          d.write(SimulatedDiskTest.key(400 + k), 1, 2, header(v, last[k]), last[k], false, false).join();
+        }
+      }
+      int before = d.extentSegments();
+      assertTrue(before >= 3, "segments written: " + before);
+      assertTrue(d.compactExtents() >= 2, "mostly dead segments are reclaimed");
+      assertTrue(d.extentSegments() < before);
+      for (int k = 0; k < last.length; k++) {
+        assertTrue(d.header(SimulatedDiskTest.key(400 + k)).packed(), "a moved value is packed again");
+        assertArrayEquals(last[k], readData(d, SimulatedDiskTest.key(400 + k)));
+      }
+      assertEquals(64L * 4096, d.usedBytes());
+    }
+    try (SimulatedDisk d = open()) {
+      assertEquals(12, d.header(SimulatedDiskTest.key(463)).version());
+      assertTrue(d.read(SimulatedDiskTest.key(463)).checksumOk());
+    }
+  }
+
+  @Test
+  void corruptionAtRestInAPackIsDetected() throws Exception {
+    byte[] v = value(6, 8192);
+    try (SimulatedDisk d = openPacking()) {
+      d.write(SimulatedDiskTest.key(9), 1, 2, header(1, v), v, true, false).join();
+      assertTrue(readData(d, SimulatedDiskTest.key(9)).length == v.length);  // cached in the page cache first
+      assertTrue(d.corruptAtRest(SimulatedDiskTest.key(9), 777));
+      assertFalse(d.read(SimulatedDiskTest.key(9)).checksumOk(), "the flipped bit is seen through the page cache");
+      d.write(SimulatedDiskTest.key(9), 1, 2, header(1, v), v, false, true).join();
+      assertTrue(d.read(SimulatedDiskTest.key(9)).checksumOk());
+      assertArrayEquals(v, readData(d, SimulatedDiskTest.key(9)));
+    }
+  }
+
+  @Test
   void pointersRoundTripThroughTheHeader() {
+    ExtentStore.Pointer packed = new ExtentStore.Pointer(3, 65_535, true);
+    assertEquals(packed, ExtentStore.Pointer.decode(packed.encode()));
+    assertTrue(new RecordHeader(1, 2, 4096, false).at(packed).packed());
     ExtentStore.Pointer p = new ExtentStore.Pointer(17, 123_456);
     RecordHeader h = new RecordHeader(9, 77, 300_000, false).at(p);
     RecordHeader back = RecordHeader.decode(h.encode());
