@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 /** Read-only queries against the state machine's store and cluster map. */
 final class QueryHandler {
   static final int MAX_SCAN_LIMIT = 10_000;
+  static final int MAX_BATCH_QUERIES = 1_000;
 
   private final Supplier<MetaStore> store;
   private final ClusterState cluster;
@@ -38,12 +39,31 @@ final class QueryHandler {
     if (s == null) {
       return error(MetaStatus.META_UNAVAILABLE, "store is being reloaded");
     }
+    if (q.hasBatch()) {
+      return batch(s, q.getBatch().getQueriesList());
+    }
+    return one(s, q);
+  }
+
+  /** Several reads at once (clients merge concurrent gets); each answered as if alone. */
+  private MetaQueryReply batch(MetaStore s, List<MetaQuery> queries) {
+    if (queries.size() > MAX_BATCH_QUERIES) {
+      return error(MetaStatus.META_INVALID_ARGUMENT, "batch of " + queries.size() + " queries exceeds " + MAX_BATCH_QUERIES);
+    }
+    MetaQueryReply.Builder out = MetaQueryReply.newBuilder();
+    for (MetaQuery q : queries) {
+      out.addBatch(q.hasBatch() ? error(MetaStatus.META_INVALID_ARGUMENT, "nested batch") : one(s, q));
+    }
+    return out.build();
+  }
+
+  private MetaQueryReply one(MetaStore s, MetaQuery q) {
     return switch (q.getQCase()) {
       case KV_GET -> get(s, q.getKvGet());
       case KV_SCAN -> scan(s, q.getKvScan());
       case GET_CLUSTER_MAP -> clusterMap(q.getGetClusterMap().getIfNewerThan());
       case GET_COUNTERS -> MetaQueryReply.newBuilder().setAppliedIndex(s.appliedTermIndex()[1]).build();
-      case Q_NOT_SET -> error(MetaStatus.META_INVALID_ARGUMENT, "empty query");
+      case BATCH, Q_NOT_SET -> error(MetaStatus.META_INVALID_ARGUMENT, "empty query");
     };
   }
 
