@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * map, a moved primary, a missing replica or a transport error it waits (bounded exponential
  * backoff), refreshes the map (one shared refresh for all waiting operations) and tries again.
  * Callers' futures complete on {@link #CALLBACK_THREADS} callback threads, never on the event
- * loop that received a reply: callers may block in their continuations.
+ * loop that received a reply: callers may block in their continuations. Callers that never block
+ * there ask for {@code inline} completion and save that thread hop (see
+ * {@link ChunkClient#completingInline()}).
  */
 final class Retrier implements AutoCloseable {
   static final long BACKOFF_MIN_MILLIS = 20;
@@ -52,14 +54,16 @@ final class Retrier implements AutoCloseable {
     this.deadlineMillis = deadlineMillis;
   }
 
-  <T> CompletableFuture<T> run(Supplier<CompletableFuture<Attempt<T>>> attempt, String what) {
+  <T> CompletableFuture<T> run(Supplier<CompletableFuture<Attempt<T>>> attempt, String what, boolean inline) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    tryOnce(attempt, what, result, System.currentTimeMillis() + deadlineMillis, BACKOFF_MIN_MILLIS);
+    tryOnce(attempt, what, new Call<>(result, inline, System.currentTimeMillis() + deadlineMillis), BACKOFF_MIN_MILLIS);
     return result;
   }
 
-  private <T> void tryOnce(Supplier<CompletableFuture<Attempt<T>>> attempt, String what,
-                           CompletableFuture<T> result, long deadline, long backoff) {
+  /** One caller's operation: its future, how it completes, and its deadline. */
+  private record Call<T>(CompletableFuture<T> result, boolean inline, long deadline) {}
+
+  private <T> void tryOnce(Supplier<CompletableFuture<Attempt<T>>> attempt, String what, Call<T> call, long backoff) {
     CompletableFuture<Attempt<T>> f;
     try {
       f = attempt.get();
@@ -68,23 +72,23 @@ final class Retrier implements AutoCloseable {
     }
     f.exceptionally(t -> Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "transport: " + t, 0)).thenAccept(a -> {
       try {
-        next(attempt, what, result, deadline, backoff, a);
+        next(attempt, what, call, backoff, a);
       } catch (Throwable t) {  // a bug here must fail the operation, never lose it
-        finish(result, null, new ChunkException(ChunkStatus.CHUNK_UNAVAILABLE, what + ": " + t));
+        finish(call, null, new ChunkException(ChunkStatus.CHUNK_UNAVAILABLE, what + ": " + t));
       }
     });
   }
 
   /** Finishes on a final outcome or an expired deadline; otherwise schedules the next try. */
-  private <T> void next(Supplier<CompletableFuture<Attempt<T>>> attempt, String what, CompletableFuture<T> result,
-                        long deadline, long backoff, Attempt<T> a) {
+  private <T> void next(Supplier<CompletableFuture<Attempt<T>>> attempt, String what, Call<T> call, long backoff,
+                        Attempt<T> a) {
     if (!a.retry()) {
-      finish(result, a.value(), a.status() == ChunkStatus.CHUNK_OK ? null
+      finish(call, a.value(), a.status() == ChunkStatus.CHUNK_OK ? null
           : new ChunkException(a.status(), what + ": " + a.message()));
       return;
     }
-    if (System.currentTimeMillis() + backoff > deadline) {
-      finish(result, null, new ChunkException(a.status(), what + " gave up after " + deadlineMillis + " ms: "
+    if (System.currentTimeMillis() + backoff > call.deadline()) {
+      finish(call, null, new ChunkException(a.status(), what + " gave up after " + deadlineMillis + " ms: "
           + a.message()));
       return;
     }
@@ -96,24 +100,28 @@ final class Retrier implements AutoCloseable {
       } catch (Throwable t) {
         map = CompletableFuture.failedFuture(t);  // try again on the map we have
       }
-      map.whenComplete((m, t) -> tryOnce(attempt, what, result, deadline, nextBackoff));
+      map.whenComplete((m, t) -> tryOnce(attempt, what, call, nextBackoff));
     };
     try {
       timer.schedule(retry, backoff, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      finish(result, null, new ChunkException(a.status(), what + ": client closed"));
+      finish(call, null, new ChunkException(a.status(), what + ": client closed"));
     }
   }
 
-  /** Completes a caller's future on a callback thread. */
-  private <T> void finish(CompletableFuture<T> result, T value, Throwable error) {
+  /** Completes a caller's future on a callback thread, or right here if the caller asked. */
+  private <T> void finish(Call<T> call, T value, Throwable error) {
     Runnable r = () -> {
       if (error == null) {
-        result.complete(value);
+        call.result().complete(value);
       } else {
-        result.completeExceptionally(error);
+        call.result().completeExceptionally(error);
       }
     };
+    if (call.inline()) {
+      r.run();
+      return;
+    }
     try {
       callbacks.execute(r);
     } catch (RejectedExecutionException e) {

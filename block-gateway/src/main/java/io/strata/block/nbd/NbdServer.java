@@ -64,7 +64,7 @@ public final class NbdServer implements AutoCloseable {
     this.host = host;
     this.requestedPort = port;
     this.volumes = volumes;
-    this.exports = new ExportRegistry(volumes, client.chunks(), gatewayId);
+    this.exports = new ExportRegistry(volumes, client.chunks().completingInline(), gatewayId);
   }
 
   public VolumeService volumes() {
