@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * </pre>
  * {@code --pause-seconds N} (default 0) waits N s after each phase before reporting it, so a
  * caller sampling the target's CPU at each report attributes background work to its phase.
+ * {@code --get-passes N} (default 1) reads the objects of each GET phase N times over: 32 objects
+ * of 16 MiB read once took a quarter of a second, too short a phase to mean anything.
  */
 public final class S3LoadGenerator {
   static final int LARGE_BYTES = 16 << 20;
@@ -69,6 +71,7 @@ public final class S3LoadGenerator {
     int small = 4000;
     int maxSeconds = 60;
     int pauseSeconds = 0;
+    int getPasses = 1;
     List<Target> targets = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
@@ -77,6 +80,7 @@ public final class S3LoadGenerator {
         case "--small" -> small = Integer.parseInt(args[i + 1]);
         case "--max-seconds" -> maxSeconds = Integer.parseInt(args[i + 1]);
         case "--pause-seconds" -> pauseSeconds = Integer.parseInt(args[i + 1]);
+        case "--get-passes" -> getPasses = Integer.parseInt(args[i + 1]);
         case "--target" -> targets.add(target(args[i + 1], threads));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -92,17 +96,21 @@ public final class S3LoadGenerator {
       }
     }
     String[] phases = {"PUT 16 MiB", "GET 16 MiB", "PUT 4 KiB", "GET 4 KiB"};
+    int[] written = new int[1];  // objects the last PUT phase wrote, for the GET after it
     Op[] ops = {
         (c, i) -> put(c, "large-" + i, largeBody),
-        (c, i) -> get(c, "large-" + i),
+        (c, i) -> get(c, "large-" + i % written[0]),
         (c, i) -> put(c, "small-" + i, smallBody),
-        (c, i) -> get(c, "small-" + i)};
+        (c, i) -> get(c, "small-" + i % written[0])};
     int[] counts = {large, large, small, small};
     Result[][] results = new Result[phases.length][targets.size()];
     for (int p = 0; p < phases.length; p++) {
       for (int t = 0; t < targets.size(); t++) {
         // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
-        int count = p % 2 == 1 ? (int) Math.min(counts[p], results[p - 1][t].ops()) : counts[p];
+        if (p % 2 == 1) {
+          written[0] = (int) Math.max(1, Math.min(counts[p], results[p - 1][t].ops()));
+        }
+        int count = p % 2 == 1 ? written[0] * getPasses : counts[p];
         results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
         // For per-phase CPU accounting by a caller: the target's background work after a phase
         // (compactions, GC) settles before the phase is reported and the next one starts.
