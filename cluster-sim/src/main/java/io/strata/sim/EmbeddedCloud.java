@@ -10,6 +10,7 @@ import io.strata.common.AdminHttpServer.Response;
 import io.strata.common.Metrics;
 import io.strata.datanode.disk.DiskFaults;
 import io.strata.minicluster.MiniCluster;
+import io.strata.transport.LocalEndpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,9 @@ final class EmbeddedCloud implements AutoCloseable {
     Path data = Path.of(a.get("data", "strata-data")).toAbsolutePath();
     String host = "127.0.0.1";
     System.out.println("strata: starting the embedded cloud in " + data + " ...");
+    // Gateways and datanodes of one process call each other without sockets (docs/design.md,
+    // "Local calls"); --tcp-only keeps loopback TCP, for comparison.
+    LocalEndpoints.enable(!a.has("tcp-only") && !Boolean.getBoolean("strata.tcpOnly"));
     this.cluster = MiniCluster.builder()
         .baseDir(data)
         .metadataPeers(a.getInt("metadata-peers", 3))

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * replies by call id, written in coalesced bursts. A broken connection fails its calls and the
  * next call reconnects. Bounded: at most {@link #MAX_PENDING_CALLS} calls and
  * {@link #MAX_PENDING_BYTES} of request payload in flight, every call has a deadline. Replies
- * complete on the connection's event loop, so continuations must not block.
+ * complete on the connection's event loop, so continuations must not block. A server of this
+ * same process is called without a socket when {@link LocalEndpoints} allows it.
  */
 public final class DataClient implements AutoCloseable {
   public static final int MAX_PENDING_CALLS = 16_384;
@@ -38,7 +39,7 @@ public final class DataClient implements AutoCloseable {
   private final String host;
   private final int port;
   private final AtomicLong nextCallId = new AtomicLong();
-  private volatile Connection connection;
+  private volatile Link connection;
   private volatile long lastConnectFailureNanos;
   private volatile boolean closed;
 
@@ -56,7 +57,7 @@ public final class DataClient implements AutoCloseable {
    * payload's reference passes to the transport.
    */
   public CompletableFuture<Frame> call(Kind kind, MessageLite header, ByteBuf payload, long timeoutMillis) {
-    Connection c;
+    Link c;
     try {
       c = connection();
     } catch (RuntimeException e) {
@@ -67,9 +68,9 @@ public final class DataClient implements AutoCloseable {
         + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
   }
 
-  private Connection connection() {
-    Connection c = connection;
-    if (c != null && !c.dead) {
+  private Link connection() {
+    Link c = connection;
+    if (c != null && !c.dead()) {
       return c;
     }
     synchronized (this) {
@@ -77,13 +78,14 @@ public final class DataClient implements AutoCloseable {
         throw new TransportException("client to " + host + ":" + port + " is closed");
       }
       c = connection;
-      if (c != null && !c.dead) {
+      if (c != null && !c.dead()) {
         return c;
       }
       if (System.nanoTime() - lastConnectFailureNanos < TimeUnit.MILLISECONDS.toNanos(RECONNECT_PAUSE_MILLIS)) {
         throw new TransportException("connection to " + host + ":" + port + " failed just now");
       }
-      connection = c = new Connection();
+      LocalEndpoints.Endpoint local = LocalEndpoints.lookup(host + ":" + port);
+      connection = c = local != null ? new LocalLink(local) : new Connection();
       return c;
     }
   }
@@ -93,9 +95,9 @@ public final class DataClient implements AutoCloseable {
     synchronized (this) {
       closed = true;
     }
-    Connection c = connection;
+    Link c = connection;
     if (c != null) {
-      c.channel.close();
+      c.close();
     }
   }
 
@@ -106,14 +108,79 @@ public final class DataClient implements AutoCloseable {
     }
   }
 
+  /** What a call returns once answered, by when, and what it counts against the bounds. */
   private record Pending(CompletableFuture<Frame> reply, long deadlineNanos, long bytes) {}
 
-  /** One TCP connection and the calls waiting on it. */
-  private final class Connection extends ChannelInboundHandlerAdapter {
-    final Channel channel;
-    final Outbox outbox;
+  /** A way to the server: a TCP connection, or a local link to a server in this process. */
+  private interface Link {
+    boolean dead();
+
+    CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline);
+
+    void close();
+  }
+
+  /** The calls of one link waiting for replies: bounds, deadlines, failure. */
+  private final class Calls {
     final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     final AtomicLong pendingBytes = new AtomicLong();
+
+    /** Registers a call, or fails it (releasing the payload) when the link is full. */
+    CompletableFuture<Frame> add(long callId, ByteBuf payload, long deadline) {
+      long bytes = payload.readableBytes();
+      if (pending.size() >= MAX_PENDING_CALLS || pendingBytes.get() + bytes > MAX_PENDING_BYTES) {
+        payload.release();
+        return CompletableFuture.failedFuture(new TransportException("too much in flight to " + host + ":" + port
+            + " (" + pending.size() + " calls, " + pendingBytes.get() + " bytes)"));
+      }
+      CompletableFuture<Frame> reply = new CompletableFuture<>();
+      pending.put(callId, new Pending(reply, deadline, bytes));
+      pendingBytes.addAndGet(bytes);
+      return reply;
+    }
+
+    /** Completes a call with its reply frame (released if nobody waits for it any more). */
+    void answer(Frame f) {
+      Pending p = pending.remove(f.callId());
+      if (p == null || !f.kind().isReply()) {
+        f.release();  // its call timed out already, or the server misbehaves
+        return;
+      }
+      pendingBytes.addAndGet(-p.bytes());
+      if (!p.reply().complete(f)) {
+        f.release();
+      }
+    }
+
+    void sweep() {
+      long now = System.nanoTime();
+      List<Long> expired = new ArrayList<>();
+      pending.forEach((id, p) -> {
+        if (now - p.deadlineNanos() > 0) {
+          expired.add(id);
+        }
+      });
+      expired.forEach(id -> fail(id, new TimeoutException("no reply from " + host + ":" + port + " in time")));
+    }
+
+    void fail(long callId, Throwable t) {
+      Pending p = pending.remove(callId);
+      if (p != null) {
+        pendingBytes.addAndGet(-p.bytes());
+        p.reply().completeExceptionally(t);
+      }
+    }
+
+    void failAll(Throwable t) {
+      new ArrayList<>(pending.keySet()).forEach(id -> fail(id, t));
+    }
+  }
+
+  /** One TCP connection and the calls waiting on it. */
+  private final class Connection extends ChannelInboundHandlerAdapter implements Link {
+    final Channel channel;
+    final Outbox outbox;
+    final Calls calls = new Calls();
     final ChannelFuture connected;
     volatile boolean dead;
     volatile ScheduledFuture<?> sweeper;
@@ -134,7 +201,7 @@ public final class DataClient implements AutoCloseable {
       outbox = new Outbox(channel);
       connected.addListener(f -> {
         if (f.isSuccess()) {
-          sweeper = channel.eventLoop().scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS,
+          sweeper = channel.eventLoop().scheduleAtFixedRate(calls::sweep, SWEEP_MILLIS, SWEEP_MILLIS,
               TimeUnit.MILLISECONDS);
           if (dead) {
             sweeper.cancel(false);
@@ -148,19 +215,25 @@ public final class DataClient implements AutoCloseable {
           + " closed")));
     }
 
-    CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline) {
-      long bytes = payload.readableBytes();
-      if (pending.size() >= MAX_PENDING_CALLS || pendingBytes.get() + bytes > MAX_PENDING_BYTES) {
-        payload.release();
-        return CompletableFuture.failedFuture(new TransportException("too much in flight to " + host + ":" + port
-            + " (" + pending.size() + " calls, " + pendingBytes.get() + " bytes)"));
+    @Override
+    public boolean dead() {
+      return dead;
+    }
+
+    @Override
+    public void close() {
+      channel.close();
+    }
+
+    @Override
+    public CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline) {
+      CompletableFuture<Frame> reply = calls.add(callId, payload, deadline);
+      if (reply.isDone()) {
+        return reply;
       }
-      CompletableFuture<Frame> reply = new CompletableFuture<>();
-      pending.put(callId, new Pending(reply, deadline, bytes));
-      pendingBytes.addAndGet(bytes);
       Frame f = new Frame(kind, callId, header, payload);
       if (dead) {
-        fail(callId, new TransportException("connection to " + host + ":" + port + " is closed"));
+        calls.fail(callId, new TransportException("connection to " + host + ":" + port + " is closed"));
         f.release();
       } else if (connected.isSuccess()) {
         outbox.send(f);
@@ -178,40 +251,12 @@ public final class DataClient implements AutoCloseable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      Frame f = (Frame) msg;
-      Pending p = pending.remove(f.callId());
-      if (p == null || !f.kind().isReply()) {
-        f.release();  // its call timed out already, or the server misbehaves
-        return;
-      }
-      pendingBytes.addAndGet(-p.bytes());
-      if (!p.reply().complete(f)) {
-        f.release();
-      }
+      calls.answer((Frame) msg);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
-    }
-
-    private void sweep() {
-      long now = System.nanoTime();
-      List<Long> expired = new ArrayList<>();
-      pending.forEach((id, p) -> {
-        if (now - p.deadlineNanos() > 0) {
-          expired.add(id);
-        }
-      });
-      expired.forEach(id -> fail(id, new TimeoutException("no reply from " + host + ":" + port + " in time")));
-    }
-
-    private void fail(long callId, Throwable t) {
-      Pending p = pending.remove(callId);
-      if (p != null) {
-        pendingBytes.addAndGet(-p.bytes());
-        p.reply().completeExceptionally(t);
-      }
     }
 
     private void die(Throwable t) {
@@ -221,7 +266,91 @@ public final class DataClient implements AutoCloseable {
         s.cancel(false);  // one periodic task per dead connection would pile up forever
       }
       outbox.discard();
-      new ArrayList<>(pending.keySet()).forEach(id -> fail(id, t));
+      calls.failAll(t);
+    }
+  }
+
+  /**
+   * A link to a server in this process: each request runs on one server event loop (in order, as
+   * on a connection) and each reply completes on one client event loop, as over TCP, so no
+   * server code ever runs inside a client's call or on a disk's writer thread, and no client
+   * continuation inside the server's reply.
+   */
+  private final class LocalLink implements Link {
+    final LocalEndpoints.Endpoint endpoint;
+    final io.netty.channel.EventLoop serverLoop = (io.netty.channel.EventLoop) EventLoops.group().next();
+    final io.netty.channel.EventLoop clientLoop = (io.netty.channel.EventLoop) EventLoops.group().next();
+    final Calls calls = new Calls();
+    final ScheduledFuture<?> sweeper;
+    final Runnable onServerClose = () -> die(new TransportException("server " + host + ":" + port + " closed"));
+    volatile boolean dead;
+
+    LocalLink(LocalEndpoints.Endpoint endpoint) {
+      this.endpoint = endpoint;
+      this.sweeper = clientLoop.scheduleAtFixedRate(calls::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+      endpoint.onClose(onServerClose);
+    }
+
+    @Override
+    public boolean dead() {
+      return dead;
+    }
+
+    @Override
+    public void close() {
+      endpoint.forget(onServerClose);
+      die(new TransportException("client to " + host + ":" + port + " is closed"));
+    }
+
+    @Override
+    public CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline) {
+      CompletableFuture<Frame> reply = calls.add(callId, payload, deadline);
+      if (reply.isDone()) {
+        return reply;
+      }
+      Frame request = new Frame(kind, callId, header, payload);
+      LocalEndpoints.CALLS.increment();
+      try {
+        serverLoop.execute(() -> serve(request));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        request.release();
+        calls.fail(callId, new TransportException("server " + host + ":" + port + " is shutting down"));
+      }
+      return reply;
+    }
+
+    private void serve(Frame request) {
+      if (dead || endpoint.closed()) {
+        request.release();
+        calls.fail(request.callId(), new TransportException("server " + host + ":" + port + " closed"));
+        return;
+      }
+      Kind replyKind = Kind.of(request.kind().code + 1);
+      long callId = request.callId();
+      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+      DataService.Reply reply = (MessageLite h, ByteBuf p) -> {
+        if (!answered.compareAndSet(false, true)) {
+          p.release();
+          throw new IllegalStateException("request " + callId + " answered twice");
+        }
+        Frame f = new Frame(replyKind, callId, h, p);
+        try {
+          clientLoop.execute(() -> calls.answer(f));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          f.release();
+        }
+      };
+      try {
+        endpoint.service.handle(request, reply);
+      } catch (RuntimeException e) {  // as over TCP, where the server closes the connection
+        die(new TransportException("request of kind " + request.kind() + " to " + host + ":" + port + " failed: " + e));
+      }
+    }
+
+    private void die(Throwable t) {
+      dead = true;
+      sweeper.cancel(false);
+      calls.failAll(t);
     }
   }
 }

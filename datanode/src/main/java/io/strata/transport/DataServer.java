@@ -26,6 +26,7 @@ public final class DataServer implements AutoCloseable {
   public static final int MAX_IN_FLIGHT_REQUESTS = 4096;
 
   private final Channel serverChannel;
+  private final LocalEndpoints.Endpoint local;
   private final java.util.Set<Channel> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public DataServer(String host, int port, DataService service) throws InterruptedException {
@@ -45,6 +46,7 @@ public final class DataServer implements AutoCloseable {
           }
         });
     this.serverChannel = b.bind(new InetSocketAddress(host, port)).sync().channel();
+    this.local = LocalEndpoints.register(host + ":" + port(), service);
   }
 
   public int port() {
@@ -53,6 +55,7 @@ public final class DataServer implements AutoCloseable {
 
   @Override
   public void close() {
+    local.close();
     serverChannel.close().awaitUninterruptibly();
     children.forEach(Channel::close);
   }
