@@ -3,7 +3,8 @@
 # see nbd-side-by-side.sh for that). Starts a fresh ./strata up (ports BASE_PORT.., default
 # 45000), creates a 2 GiB volume, writes its first 1 GiB sequentially, then per mode:
 #   jobs (default): fio 4 KiB randwrite QD16, randread QD16, randread QD1, 1 MiB read QD4,
-#                   RUNTIME s each: IOPS and the JVM's utime+stime per operation;
+#                   RUNTIME s each (JOBS="rw qd bs,..." to choose): IOPS and the JVM's
+#                   utime+stime per operation;
 #   writes:         4 KiB randwrite QD16 for RUNTIME s, then IDLE s idle: CPU per write while
 #                   writing and including the background work after (extent compaction).
 # Extra JVM options go in STRATA_JAVA_OPTS. Usage: deploy/bench/nbd-cpu.sh [jobs|writes]
@@ -15,7 +16,7 @@ work=$(mktemp -d /tmp/nbd-cpu.XXXXXX)
   --datanode-port $((BASE + 200)) --nbd-port $((BASE + 809)) --s3-port $BASE --s3-tls-port $((BASE + 443)) \
   --nfs-port $((BASE + 49)) --mount-port $((BASE + 48)) --portmap-port -1 > "$work/strata.log" 2>&1 &
 spid=$!
-trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true' EXIT
+trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$((BASE + 70))/health" >/dev/null 2>&1 && break; sleep 0.5; done
 jpid=$(pgrep -P $spid java || echo $spid)
 "$root/strata" volume create cpu --size 2G --admin "http://127.0.0.1:$((BASE + 70))" >/dev/null
@@ -37,9 +38,9 @@ if [[ $MODE == writes ]]; then
     "$(( (t + (c2 - c1) - (c3 - c2) * IDLE / 10) * 10000 / n )) us/write incl. the ${IDLE} s after (net of idle);" \
     "$(grep -c 'compacted extent' "$work/strata.log" || true) segment compactions"
 else
-  for j in "randwrite 16 4k" "randread 16 4k" "randread 1 4k" "read 4 1M"; do
+  IFS=, read -ra jobs <<< "${JOBS:-randwrite 16 4k,randread 16 4k,randread 1 4k,read 4 1M}"
+  for j in "${jobs[@]}"; do
     read -r n t < <(run $j)
     set -- $j; echo "$1 QD$2 $3: $((n / RUNTIME)) IOPS, CPU $((t * 10000 / n)) us/op"
   done
 fi
-rm -rf "$work"

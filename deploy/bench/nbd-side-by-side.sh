@@ -36,7 +36,12 @@ done
 admin_port=$((PORT_BASE + 70)) nbd_port=$((PORT_BASE + 809)) kit_port=$((PORT_BASE + 810))
 admin="http://127.0.0.1:$admin_port"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+# On exit: stop what we started and drop the multi-GiB data (the cluster, the reference file);
+# the fio JSON stays.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK/strata-data" "$WORK/ref.img"
+}
 trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of one process, in clock ticks

@@ -272,24 +272,42 @@ public final class MiniCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    if (client != null) {
-      client.close();
-    }
-    for (int i = 0; i < datanodes.length; i++) {
-      killDatanode(i);
-    }
-    for (int i = 0; i < metas.length; i++) {
-      try {
-        killMetadata(i);
-      } catch (IOException e) {
-        // keep closing the rest
+    try {
+      if (client != null) {
+        client.close();
+      }
+      for (int i = 0; i < datanodes.length; i++) {
+        try {
+          killDatanode(i);
+        } catch (RuntimeException e) {
+          // keep closing the rest
+        }
+      }
+      for (int i = 0; i < metas.length; i++) {
+        try {
+          killMetadata(i);
+        } catch (IOException | RuntimeException e) {
+          // keep closing the rest
+        }
+      }
+    } finally {
+      if (ownsDir) {
+        deleteTree(baseDir);
       }
     }
-    if (ownsDir) {
-      try (Stream<Path> s = Files.walk(baseDir)) {
+  }
+
+  /**
+   * Deletes a directory tree, walking again if files vanish or appear under the walk (a store
+   * still closing): a leftover cluster directory is hundreds of MiB, and one per test run filled
+   * the disk of a machine that ran the suite all day.
+   */
+  static void deleteTree(Path dir) {
+    for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+      try (Stream<Path> s = Files.walk(dir)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | UncheckedIOException e) {
+        // walk again
       }
     }
   }
