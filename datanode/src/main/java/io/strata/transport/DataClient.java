@@ -325,21 +325,13 @@ public final class DataClient implements AutoCloseable {
         calls.fail(request.callId(), new TransportException("server " + host + ":" + port + " closed"));
         return;
       }
-      Kind replyKind = Kind.of(request.kind().code + 1);
-      long callId = request.callId();
-      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-      DataService.Reply reply = (MessageLite h, ByteBuf p) -> {
-        if (!answered.compareAndSet(false, true)) {
-          p.release();
-          throw new IllegalStateException("request " + callId + " answered twice");
-        }
-        Frame f = new Frame(replyKind, callId, h, p);
+      DataService.Reply reply = new OnceReply(request, f -> {
         try {
           clientLoop.execute(() -> calls.answer(f));
         } catch (java.util.concurrent.RejectedExecutionException e) {
           f.release();
         }
-      };
+      });
       try {
         endpoint.service.handle(request, reply);
       } catch (RuntimeException e) {  // as over TCP, where the server closes the connection

@@ -1,8 +1,6 @@
 package io.strata.transport;
 
-import com.google.protobuf.MessageLite;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -88,20 +86,13 @@ public final class DataServer implements AutoCloseable {
           | inFlightRequests.incrementAndGet() > MAX_IN_FLIGHT_REQUESTS) {
         channel.config().setAutoRead(false);
       }
-      Kind replyKind = Kind.of(f.kind().code + 1);
-      long callId = f.callId();
-      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
-      DataService.Reply reply = (MessageLite header, ByteBuf payload) -> {
-        if (!answered.compareAndSet(false, true)) {
-          payload.release();
-          throw new IllegalStateException("request " + callId + " answered twice");
-        }
-        outbox.send(new Frame(replyKind, callId, header, payload));
+      DataService.Reply reply = new OnceReply(f, answer -> {
+        outbox.send(answer);
         if (inFlightBytes.addAndGet(-bytes) <= MAX_IN_FLIGHT_BYTES / 2
             & inFlightRequests.decrementAndGet() <= MAX_IN_FLIGHT_REQUESTS / 2 && !channel.config().isAutoRead()) {
           channel.config().setAutoRead(true);
         }
-      };
+      });
       try {
         service.handle(f, reply);
       } catch (RuntimeException e) {

@@ -8,7 +8,11 @@ import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
 import io.strata.minicluster.MiniCluster;
 import io.strata.proto.ChunkId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -24,21 +28,34 @@ class InlineCompletionIT {
       ChunkClient inline = chunks.completingInline();
       ChunkId id = chunks.chunkId(c.poolId(), ByteString.copyFromUtf8("inline"), 0);
 
-      String writer = inline.write(id, ByteString.copyFromUtf8("hello"), true)
-          .thenApply(v -> Thread.currentThread().getName()).join();
-      assertTrue(writer.startsWith("strata-data"), "inline write completed on " + writer);
-
-      CompletableFuture<String> read = inline.read(id, 0, 0)
-          .thenApply(o -> o.orElseThrow().toStringUtf8() + " on " + Thread.currentThread().getName());
-      String r = read.join();
-      assertTrue(r.startsWith("hello on strata-data"), r);
-
-      String parent = chunks.read(id, 0, 0).thenApply(o -> Thread.currentThread().getName()).join();
-      assertTrue(parent.startsWith("chunk-client-callback"), "default read completed on " + parent);
+      inline.write(id, ByteString.copyFromUtf8("hello"), true).join();
+      // A continuation attached after its future completed runs on the attaching thread (here
+      // "main"), so look at many calls: the others show where each client completes.
+      Set<String> inlineThreads = threadsOf(inline, id);
+      assertTrue(inlineThreads.stream().allMatch(t -> t.equals("main") || t.startsWith("strata-data")), inlineThreads.toString());
+      assertTrue(inlineThreads.stream().anyMatch(t -> t.startsWith("strata-data")), inlineThreads.toString());
+      Set<String> parentThreads = threadsOf(chunks, id);
+      assertTrue(parentThreads.stream().allMatch(t -> t.equals("main") || t.startsWith("chunk-client-callback")),
+          parentThreads.toString());
+      assertTrue(parentThreads.stream().anyMatch(t -> t.startsWith("chunk-client-callback")), parentThreads.toString());
 
       inline.close();  // closes nothing: the parent still works
       assertEquals(Optional.of(ByteString.copyFromUtf8("hello")), chunks.read(id, 0, 0).join());
       assertFalse(inline.read(id, 0, 0).join().isEmpty());
     }
+  }
+
+  /** The threads that 50 concurrent reads of {@code id} completed on; each read must say "hello". */
+  private static Set<String> threadsOf(ChunkClient client, ChunkId id) {
+    List<CompletableFuture<String>> reads = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      reads.add(client.read(id, 0, 0).thenApply(o -> {
+        assertEquals("hello", o.orElseThrow().toStringUtf8());
+        return Thread.currentThread().getName();
+      }));
+    }
+    Set<String> out = new TreeSet<>();
+    reads.forEach(f -> out.add(f.join()));
+    return out;
   }
 }

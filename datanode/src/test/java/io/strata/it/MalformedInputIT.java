@@ -106,26 +106,33 @@ class MalformedInputIT {
 
   @Test
   void invalidButWellFormedRequestsAreRefusedWithStatuses() {
+    // Another test of this class may have disturbed the cluster (in one CI run, two datanodes
+    // were marked down right after the garbage-entry test): start from a healthy one, and give
+    // each call its own deadline.
+    c.waitHealthy(java.time.Duration.ofSeconds(60));
     ManagedChannel ch = NettyChannelBuilder.forTarget(address(1)).usePlaintext().build();
     try {
-      var stub = ChunkServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
-      assertEquals(ChunkStatus.CHUNK_INVALID, stub.write(WriteChunkRequest.getDefaultInstance()).getStatus());
-      WriteChunkReply badCrc = stub.write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
+      assertEquals(ChunkStatus.CHUNK_INVALID, fresh(ch).write(WriteChunkRequest.getDefaultInstance()).getStatus());
+      WriteChunkReply badCrc = fresh(ch).write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
           .setId(sentinel).setData(ByteString.copyFromUtf8("evil")).setCrc32C(1).build());
       assertEquals(ChunkStatus.CHUNK_CHECKSUM_MISMATCH, badCrc.getStatus());
-      assertEquals(ChunkStatus.CHUNK_INVALID, stub.write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
+      assertEquals(ChunkStatus.CHUNK_INVALID, fresh(ch).write(WriteChunkRequest.newBuilder().setEpoch(c.currentMap().getEpoch())
           .setId(sentinel).setDelete(true).setMergeOr(true).build()).getStatus(), "a merged delete means nothing");
       ChunkId huge = sentinel.toBuilder().setObjectId(ByteString.copyFrom(new byte[5000])).build();
-      assertEquals(ChunkStatus.CHUNK_INVALID, stub.read(ReadChunkRequest.newBuilder().setId(huge).build()).getStatus());
+      assertEquals(ChunkStatus.CHUNK_INVALID, fresh(ch).read(ReadChunkRequest.newBuilder().setId(huge).build()).getStatus());
       ChunkId noGroup = sentinel.toBuilder().setPg(999_999).build();
-      assertNotEquals(ChunkStatus.CHUNK_OK, stub.read(ReadChunkRequest.newBuilder()
+      assertNotEquals(ChunkStatus.CHUNK_OK, fresh(ch).read(ReadChunkRequest.newBuilder()
           .setEpoch(c.currentMap().getEpoch()).setId(noGroup).build()).getStatus());
-      assertEquals(ChunkStatus.CHUNK_UNAVAILABLE, stub.mapBarrier(io.strata.proto.MapBarrierRequest.newBuilder()
+      assertEquals(ChunkStatus.CHUNK_UNAVAILABLE, fresh(ch).mapBarrier(io.strata.proto.MapBarrierRequest.newBuilder()
           .setEpoch(Long.MAX_VALUE).build()).getStatus(), "a barrier at an epoch nobody has fails, it does not hang");
     } finally {
       ch.shutdownNow();
     }
     stillServes();
+  }
+
+  private static ChunkServiceGrpc.ChunkServiceBlockingStub fresh(ManagedChannel ch) {
+    return ChunkServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   @Test
