@@ -19,7 +19,7 @@ public abstract class GatewayFixture {
   }
 
   @AfterAll
-  static void stopGateway() {
+  protected static void stopGateway() {
     if (gateway != null) {
       gateway.close();
       gateway = null;

@@ -34,9 +34,13 @@ import org.junit.jupiter.api.Test;
 class BackgroundWriteBackTest extends GatewayFixture {
   static final int FILES = 100;
 
-  /** Hides the fixture's cluster: slow heartbeats, so the commands counted are (nearly) the gateway's. */
+  /**
+   * Replaces the fixture's cluster (its @BeforeAll runs first, so it is closed here, not leaked)
+   * with one of slow heartbeats, so the commands counted are (nearly) the gateway's.
+   */
   @BeforeAll
-  static void startGateway() throws Exception {
+  static void startQuietCluster() throws Exception {
+    stopGateway();
     cluster = MiniCluster.builder().heartbeat(Duration.ofSeconds(10))
         .liveness(Duration.ofSeconds(60), Duration.ofSeconds(300)).build();
     gateway = new NfsGateway(cluster.client(), cluster.poolId(), NfsConfig.ephemeral()).start();
