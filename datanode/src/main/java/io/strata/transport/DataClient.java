@@ -64,8 +64,13 @@ public final class DataClient implements AutoCloseable {
       payload.release();
       return CompletableFuture.failedFuture(e);
     }
-    return c.call(nextCallId.incrementAndGet(), kind, header, payload, System.nanoTime()
+    long callId = nextCallId.incrementAndGet();
+    CompletableFuture<Frame> reply = c.calls().add(callId, payload, System.nanoTime()
         + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    if (!reply.isDone()) {  // done: refused by the link's bounds
+      c.send(new Frame(kind, callId, header, payload));
+    }
+    return reply;
   }
 
   private Link connection() {
@@ -115,7 +120,11 @@ public final class DataClient implements AutoCloseable {
   private interface Link {
     boolean dead();
 
-    CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline);
+    /** The calls waiting on this link; a call is added here before its request is sent. */
+    Calls calls();
+
+    /** Sends a registered call's request (the frame's payload reference passes on). */
+    void send(Frame request);
 
     void close();
   }
@@ -226,14 +235,14 @@ public final class DataClient implements AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline) {
-      CompletableFuture<Frame> reply = calls.add(callId, payload, deadline);
-      if (reply.isDone()) {
-        return reply;
-      }
-      Frame f = new Frame(kind, callId, header, payload);
+    public Calls calls() {
+      return calls;
+    }
+
+    @Override
+    public void send(Frame f) {
       if (dead) {
-        calls.fail(callId, new TransportException("connection to " + host + ":" + port + " is closed"));
+        calls.fail(f.callId(), new TransportException("connection to " + host + ":" + port + " is closed"));
         f.release();
       } else if (connected.isSuccess()) {
         outbox.send(f);
@@ -246,7 +255,6 @@ public final class DataClient implements AutoCloseable {
           }
         });
       }
-      return reply;
     }
 
     @Override
@@ -303,20 +311,19 @@ public final class DataClient implements AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Frame> call(long callId, Kind kind, MessageLite header, ByteBuf payload, long deadline) {
-      CompletableFuture<Frame> reply = calls.add(callId, payload, deadline);
-      if (reply.isDone()) {
-        return reply;
-      }
-      Frame request = new Frame(kind, callId, header, payload);
+    public Calls calls() {
+      return calls;
+    }
+
+    @Override
+    public void send(Frame request) {
       LocalEndpoints.CALLS.increment();
       try {
         serverLoop.execute(() -> serve(request));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         request.release();
-        calls.fail(callId, new TransportException("server " + host + ":" + port + " is shutting down"));
+        calls.fail(request.callId(), new TransportException("server " + host + ":" + port + " is shutting down"));
       }
-      return reply;
     }
 
     private void serve(Frame request) {

@@ -515,37 +515,21 @@ final class ExtentStore implements AutoCloseable {
   /** Flips one bit of a record's data in place (fault injection for tests). */
   void corrupt(Pointer p, byte[] key, int length, int bit) throws IOException {
     if (p.packed()) {
-      corruptPacked(p, length, bit);
-      return;
-    }
-    int size = recordBytes(key.length, length);
-    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(size + BLOCK);
-    try {
-      ByteBuffer b = aligned(buf, size);
-      int start = b.position();
-      FileChannel ch = channel(p.segment(), false);
-      readFully(ch, b, p.offset());
-      int at = start + HEADER_BYTES + key.length + Math.floorMod(bit, length * 8) / 8;
-      b.put(at, (byte) (b.get(at) ^ (1 << (Math.floorMod(bit, 8)))));
-      b.position(start);
-      while (b.hasRemaining()) {
-        ch.write(b, p.offset() + b.position() - start);
-      }
-      ch.force(false);
-    } finally {
-      buf.release();
+      flipBit(p, roundUp(length), 0, length, bit);  // a packed pointer points at the data itself
+    } else {
+      flipBit(p, recordBytes(key.length, length), HEADER_BYTES + key.length, length, bit);
     }
   }
 
-  private void corruptPacked(Pointer p, int length, int bit) throws IOException {
-    int size = roundUp(length);
+  /** Rewrites the {@code size} bytes at {@code p} with one bit of the data at {@code dataStart} flipped. */
+  private void flipBit(Pointer p, int size, int dataStart, int length, int bit) throws IOException {
     ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(size + BLOCK);
     try {
       ByteBuffer b = aligned(buf, size);
       int start = b.position();
       FileChannel ch = channel(p.segment(), false);
       readFully(ch, b, p.offset());
-      int at = start + Math.floorMod(bit, length * 8) / 8;
+      int at = start + dataStart + Math.floorMod(bit, length * 8) / 8;
       b.put(at, (byte) (b.get(at) ^ (1 << (Math.floorMod(bit, 8)))));
       b.position(start);
       while (b.hasRemaining()) {
