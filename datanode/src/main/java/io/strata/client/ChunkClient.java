@@ -2,6 +2,7 @@ package io.strata.client;
 
 import com.google.protobuf.ByteString;
 import io.strata.common.Checksums;
+import io.strata.common.Metrics;
 import io.strata.common.Hashing;
 import io.strata.client.Retrier.Attempt;
 import io.strata.proto.ChunkId;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +38,9 @@ public final class ChunkClient implements AutoCloseable {
   public static final long OPERATION_DEADLINE_MILLIS = 60_000;
   public static final long RPC_DEADLINE_MILLIS = 15_000;
   public static final int MAX_CHUNK_BYTES = 8 << 20;
+  /** Read replies whose bytes failed this client's CRC check (a corrupt copy, or the transport). */
+  static final LongAdder READ_CHECK_FAILURES = Metrics.global().counter(
+      "strata_client_read_checksum_failures_total", "chunk read replies that failed the client's CRC32C check");
 
   private final ClusterMapCache maps;
   private final PeerChannels channels;
@@ -210,6 +215,9 @@ public final class ChunkClient implements AutoCloseable {
    * The bytes were verified against their CRC32C.
    */
   public CompletableFuture<Optional<ByteBuf>> readBuffer(ChunkId id, int offset, int length) {
+    // The first try lets the primary skip its own CRC check of a whole chunk (we check the same
+    // stored CRC here); after a reply fails our check, tries ask the primary to verify and repair.
+    boolean[] failedCheck = {false};
     return retrier.run(() -> {
       MapIndex idx = maps.index();
       String primary = primaryDataAddress(idx, id);
@@ -218,9 +226,16 @@ public final class ChunkClient implements AutoCloseable {
             "no primary", 0));
       }
       ReadChunkRequest req = ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(id)
-          .setOffset(offset).setLength(length).build();
+          .setOffset(offset).setLength(length).setReaderVerifies(!failedCheck[0]).build();
       return channels.data(primary).call(Kind.READ, req, Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
-          .thenApply(ChunkClient::readAttempt);
+          .thenApply(f -> {
+            Attempt<Optional<ByteBuf>> a = readAttempt(f);
+            if (a.status() == ChunkStatus.CHUNK_CHECKSUM_MISMATCH) {
+              READ_CHECK_FAILURES.increment();
+              failedCheck[0] = true;
+            }
+            return a;
+          });
     }, "read " + describe(id), inline);
   }
 

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
 import io.strata.client.ClusterMapCache;
 import io.strata.common.Checksums;
+import io.strata.common.Metrics;
 import io.strata.datanode.disk.ChunkKeys;
 import io.strata.datanode.disk.SimulatedDisk;
 import io.strata.minicluster.MiniCluster;
@@ -20,9 +21,12 @@ import io.strata.proto.PlacementGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Flipped bits are detected by CRC, served from a good replica and repaired in place. */
 class CorruptionRepairIT {
@@ -48,20 +52,30 @@ class CorruptionRepairIT {
     return ClusterMapCache.acting(m, g);
   }
 
-  @Test
-  void corruptPrimaryCopyIsServedFromReplicaAndRepaired() {
+  /**
+   * The client's first read lets the primary skip its own check of a whole chunk; the client's
+   * check fails, and its next try makes the primary verify and repair. Both an inline or packed
+   * value and a large one kept in an extent.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {32 * 1024, 1 << 20})
+  void corruptPrimaryCopyIsServedFromReplicaAndRepaired(int size) {
     ChunkClient chunks = c.client().chunks();
-    byte[] data = new byte[32 * 1024];
+    byte[] data = new byte[size];
     new Random(3).nextBytes(data);
-    ChunkId id = chunks.chunkId(c.poolId(), ByteString.copyFromUtf8("flip-primary"), 0);
+    ChunkId id = chunks.chunkId(c.poolId(), ByteString.copyFromUtf8("flip-primary-" + size), 0);
     chunks.write(id, ByteString.copyFrom(data), true).join();
     byte[] key = ChunkKeys.encode(id);
     SimulatedDisk primaryDisk = diskOf(acting(id).get(0));
     assertTrue(primaryDisk.corruptAtRest(key, 12345));
     assertNotEquals(Checksums.crc32c(data), Checksums.crc32c(primaryDisk.rawData(key)), "copy is corrupt");
 
+    LongAdder failedChecks = Metrics.global().counter("strata_client_read_checksum_failures_total", "");
+    long before = failedChecks.sum();
     assertArrayEquals(data, chunks.read(id, 0, 0).join().orElseThrow().toByteArray());
     assertArrayEquals(data, primaryDisk.rawData(key), "primary copy repaired by the read");
+    assertEquals(before + 1, failedChecks.sum(),
+        "the first reply came unchecked by the primary and failed the client's check");
   }
 
   @Test

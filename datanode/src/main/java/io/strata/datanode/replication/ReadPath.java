@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A read on the primary. The common case (group active, healthy disk, CRC good) is served where
- * the request arrived, straight from RocksDB into a direct buffer that becomes the reply payload.
- * Anything else (a bad or unreadable copy, a disk with injected delays) goes to the read
+ * A read on the primary. The common case (group active, healthy disk, CRC good or checked by the
+ * reader) is served where the request arrived, straight from RocksDB into a direct buffer that
+ * becomes the reply payload. Anything else (a bad or unreadable copy, a disk with injected delays) goes to the read
  * executor, which fetches a good copy from another member and repairs ours (read repair).
  */
 final class ReadPath {
@@ -105,7 +105,7 @@ final class ReadPath {
       }
       ByteBuf data = disk.readData(key, h, EventLoops.ALLOCATOR);
       if (data == null || data.readableBytes() != h.length()
-          || Checksums.crc32c(data.nioBuffer()) != h.crc32c()) {
+          || (!readerVerifies(req, h) && Checksums.crc32c(data.nioBuffer()) != h.crc32c())) {
         if (data != null) {
           data.release();
         }
@@ -115,6 +115,16 @@ final class ReadPath {
     } catch (DiskException e) {
       return null;
     }
+  }
+
+  /**
+   * Whether the reply may carry the stored CRC unchecked: the reader checks it (the same end-to-end
+   * check, one CRC pass fewer on large reads) and asks again without the flag if it fails, which
+   * brings the read here to {@link #readOrRepair}. A part of a chunk needs its own CRC, so the
+   * whole is verified first.
+   */
+  private static boolean readerVerifies(ReadChunkRequest req, RecordHeader h) {
+    return req.getReaderVerifies() && req.getOffset() == 0 && (req.getLength() == 0 || req.getLength() >= h.length());
   }
 
   /** The requested range of verified data, with the CRC of exactly what is returned. */
