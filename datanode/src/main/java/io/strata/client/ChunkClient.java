@@ -11,6 +11,8 @@ import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
 import io.strata.proto.Member;
 import io.strata.proto.PoolInfo;
+import io.strata.proto.ReadChunkBatch;
+import io.strata.proto.ReadChunkBatchReply;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.WriteChunkReply;
@@ -237,6 +239,71 @@ public final class ChunkClient implements AutoCloseable {
             return a;
           });
     }, "read " + describe(id), inline);
+  }
+
+  /**
+   * Reads parts of several chunks of one placement group in one message to its primary (for
+   * example the blocks of one extent of a volume): element {@code i} is what
+   * {@code readBuffer(ids.get(i), offsets[i], lengths[i])} would return, and each length must be
+   * given (not 0). Elements the batch could not serve (a failed check, a moved primary) are read
+   * again one by one, with {@link #readBuffer}'s retries; a batch that fails whole is retried whole.
+   * Completes when the batch has answered, with one future per element (so a caller can take in
+   * and release the buffers of those that succeeded when another fails).
+   */
+  public CompletableFuture<List<CompletableFuture<Optional<ByteBuf>>>> readBatch(List<ChunkId> ids, int[] offsets,
+                                                                                 int[] lengths) {
+    int n = ids.size();
+    for (int i = 0; i < n; i++) {
+      if (lengths[i] <= 0 || ids.get(i).getPg() != ids.get(0).getPg() || ids.get(i).getPool() != ids.get(0).getPool()) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException("a batch reads given lengths of one group"));
+      }
+    }
+    return retrier.<List<CompletableFuture<Optional<ByteBuf>>>>run(() -> {
+      MapIndex idx = maps.index();
+      String primary = primaryDataAddress(idx, ids.get(0));
+      if (primary == null) {
+        return CompletableFuture.completedFuture(Attempt.retry(ChunkStatus.CHUNK_UNAVAILABLE, "no primary", 0));
+      }
+      ReadChunkBatch.Builder batch = ReadChunkBatch.newBuilder();
+      for (int i = 0; i < n; i++) {
+        batch.addRequests(ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(ids.get(i))
+            .setOffset(offsets[i]).setLength(lengths[i]).setReaderVerifies(true));
+      }
+      return channels.data(primary).call(Kind.READ_BATCH, batch.build(), Unpooled.EMPTY_BUFFER, RPC_DEADLINE_MILLIS)
+          .thenApply(f -> Attempt.done(split(f, ids, offsets, lengths)));
+    }, "read batch of " + n + " in " + describe(ids.get(0)), inline);
+  }
+
+  /** Each element of a batch reply, checked; those that failed go on as lone reads. Releases the frame. */
+  private List<CompletableFuture<Optional<ByteBuf>>> split(Frame f, List<ChunkId> ids, int[] offsets, int[] lengths) {
+    try {
+      ReadChunkBatchReply r = f.header(ReadChunkBatchReply.class);
+      ByteBuf payload = f.payload();
+      List<CompletableFuture<Optional<ByteBuf>>> out = new ArrayList<>(ids.size());
+      int at = payload.readerIndex();
+      int end = payload.writerIndex();
+      for (int i = 0; i < ids.size(); i++) {
+        ReadChunkReply e = i < r.getRepliesCount() ? r.getReplies(i) : null;
+        int len = e == null ? 0 : e.getDataLength();
+        if (e != null && e.getStatus() == ChunkStatus.CHUNK_OK && len <= end - at) {
+          ByteBuf part = payload.retainedSlice(at, len);
+          at += len;
+          if (Checksums.crc32c(part.nioBuffer()) == e.getCrc32C()) {
+            out.add(CompletableFuture.completedFuture(Optional.of(part)));
+            continue;
+          }
+          part.release();
+          READ_CHECK_FAILURES.increment();  // the lone read asks the primary to verify and repair
+        } else if (e != null && e.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
+          out.add(CompletableFuture.completedFuture(Optional.empty()));
+          continue;
+        }
+        out.add(readBuffer(ids.get(i), offsets[i], lengths[i]));
+      }
+      return out;
+    } finally {
+      f.release();
+    }
   }
 
   /** Verifies a read reply's bytes against its CRC; on success the payload's reference goes to the caller. */

@@ -5,6 +5,8 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
+import io.strata.proto.ReadChunkBatch;
+import io.strata.proto.ReadChunkBatchReply;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.ReplicaWrite;
@@ -26,7 +28,9 @@ public enum Kind {
   FLUSH(5, FlushRequest.parser()),
   FLUSH_REPLY(6, FlushReply.parser()),
   REPLICATE(7, ReplicaWrite.parser()),
-  REPLICATE_REPLY(8, ReplicaWriteReply.parser());
+  REPLICATE_REPLY(8, ReplicaWriteReply.parser()),
+  READ_BATCH(9, ReadChunkBatch.parser()),
+  READ_BATCH_REPLY(10, ReadChunkBatchReply.parser());
 
   private static final Kind[] BY_CODE = new Kind[16];
 

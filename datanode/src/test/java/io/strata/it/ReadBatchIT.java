@@ -1,6 +1,8 @@
 package io.strata.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.strata.client.ChunkClient;
@@ -16,7 +18,24 @@ import io.strata.proto.ReadChunkBatch;
 import io.strata.proto.ReadChunkBatchReply;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.strata.client.MapIndex;
+import io.strata.common.Metrics;
+import io.strata.datanode.disk.ChunkKeys;
+import io.strata.datanode.disk.SimulatedDisk;
+import io.strata.proto.Member;
+import io.strata.transport.DataClient;
+import io.strata.transport.Frame;
+import io.strata.transport.Kind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /** ReadBatch answers each element as a lone Read would, in order, and refuses oversized batches. */
@@ -60,6 +79,85 @@ class ReadBatchIT {
       }
       ReadChunkBatchReply refused = raw.stub(primary, 10_000).readBatch(huge.build()).get(10, TimeUnit.SECONDS);
       assertEquals(ChunkStatus.CHUNK_INVALID, refused.getReplies(0).getStatus());
+    }
+  }
+
+  /**
+   * The client's batch on the framed transport: each element as a lone read would return it, a
+   * corrupt copy read again by itself (and repaired), and a batch that could overflow its reply
+   * frame refused.
+   */
+  @Test
+  void framedBatchReadsThroughTheClient() throws Exception {
+    try (MiniCluster c = MiniCluster.builder().build(); PeerChannels raw = new PeerChannels()) {
+      ChunkClient chunks = c.client().chunks();
+      ChunkId first = chunks.chunkId(c.poolId(), ByteString.copyFromUtf8("framed-batch"), 0);
+      ChunkId[] ids = new ChunkId[5];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = first.toBuilder().setIndex(i).build();
+      }
+      byte[] big = new byte[8192];
+      new Random(9).nextBytes(big);
+      byte[] flipped = new byte[4096];
+      new Random(10).nextBytes(flipped);
+      chunks.write(ids[0], ByteString.copyFromUtf8("zero"), false).join();
+      chunks.write(ids[2], ByteString.copyFrom(big), false).join();
+      chunks.write(ids[3], ByteString.EMPTY, false).join();
+      chunks.write(ids[4], ByteString.copyFrom(flipped), true).join();
+      MapIndex idx = chunks.maps().index();
+      Member primary = idx.acting(c.poolId(), first.getPg()).get(0);
+      SimulatedDisk disk = c.datanode(c.datanodeIndex(primary.getNodeId())).disk(primary.getDiskIndex());
+      assertTrue(disk.corruptAtRest(ChunkKeys.encode(ids[4]), 100));
+      LongAdder failedChecks = Metrics.global().counter("strata_client_read_checksum_failures_total", "");
+      long before = failedChecks.sum();
+
+      List<ChunkId> ask = List.of(ids[0], ids[1], ids[2], ids[2], ids[3], ids[4]);
+      int[] offsets = {0, 0, 0, 100, 0, 0};
+      int[] lengths = {4096, 4096, 8192, 50, 4096, 4096};
+      List<Optional<ByteBuf>> got = new ArrayList<>();
+      for (CompletableFuture<Optional<ByteBuf>> f : chunks.readBatch(ask, offsets, lengths).get(30, TimeUnit.SECONDS)) {
+        got.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertArrayEquals("zero".getBytes(), bytes(got.get(0)));
+      assertTrue(got.get(1).isEmpty(), "a chunk never written");
+      assertArrayEquals(big, bytes(got.get(2)));
+      assertArrayEquals(Arrays.copyOfRange(big, 100, 150), bytes(got.get(3)));
+      assertArrayEquals(new byte[0], bytes(got.get(4)), "a stored empty chunk");
+      assertArrayEquals(flipped, bytes(got.get(5)), "the corrupt copy is never returned");
+      assertTrue(failedChecks.sum() > before, "the corrupt element failed the client's check");
+      assertArrayEquals(flipped, disk.rawData(ChunkKeys.encode(ids[4])), "and was repaired by its lone read");
+
+      DataClient data = raw.data(idx.dataAddress(primary.getNodeId()));
+      ReadChunkBatch wholeChunk = ReadChunkBatch.newBuilder().addRequests(ReadChunkRequest.newBuilder()
+          .setEpoch(idx.map().getEpoch()).setId(ids[0])).build();  // length 0: could be 8 MiB
+      assertRefused(data.call(Kind.READ_BATCH, wholeChunk, Unpooled.EMPTY_BUFFER, 10_000).get(10, TimeUnit.SECONDS));
+      ReadChunkBatch.Builder tooMuch = ReadChunkBatch.newBuilder();
+      for (int i = 0; i < 2; i++) {
+        tooMuch.addRequests(ReadChunkRequest.newBuilder().setEpoch(idx.map().getEpoch()).setId(ids[2]).setLength(3 << 20));
+      }
+      assertRefused(data.call(Kind.READ_BATCH, tooMuch.build(), Unpooled.EMPTY_BUFFER, 10_000).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  private static void assertRefused(Frame f) {
+    try {
+      ReadChunkBatchReply r = f.header(ReadChunkBatchReply.class);
+      assertTrue(r.getRepliesCount() > 0);
+      r.getRepliesList().forEach(e -> assertEquals(ChunkStatus.CHUNK_INVALID, e.getStatus()));
+      assertEquals(0, f.payload().readableBytes());
+    } finally {
+      f.release();
+    }
+  }
+
+  private static byte[] bytes(Optional<ByteBuf> b) {
+    ByteBuf buf = b.orElseThrow();
+    try {
+      byte[] out = new byte[buf.readableBytes()];
+      buf.readBytes(out);
+      return out;
+    } finally {
+      buf.release();
     }
   }
 

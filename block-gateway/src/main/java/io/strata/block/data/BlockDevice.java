@@ -26,6 +26,8 @@ import java.util.function.Supplier;
 public final class BlockDevice {
   /** Chunk operations one request keeps in flight: a 1 MiB request at once, a 32 MiB one in 32 rounds. */
   static final int BLOCK_PARALLELISM = 256;
+  /** Extent reads (one message each) one request keeps in flight. */
+  static final int EXTENT_READ_PARALLELISM = 8;
   /** Extents one zeroing request examines at once. */
   static final int EXTENT_PARALLELISM = 4;
   private static final int BLOCK = DataLayout.BLOCK_SIZE_BYTES;
@@ -162,8 +164,26 @@ public final class BlockDevice {
     checkRange(offset, length);
     LayerChain c = chain;
     ReadAssembly parts = new ReadAssembly(offset, length);
-    return BlockRange.forEach(offset, length, BLOCK_PARALLELISM, p -> c.read(p.block(), p.within(), p.length())
-        .thenAccept(stored -> parts.put(p, stored.orElse(null))))
+    CompletableFuture<Void> all;
+    if (c.format().hasBlockMap()) {
+      // V2: an extent's blocks share a placement group, so each extent is one message to its primary.
+      long extentBytes = (long) c.format().blocksPerExtent() * BLOCK;
+      all = BlockRange.forEachUnit(offset, length, extentBytes, EXTENT_READ_PARALLELISM, (from, to) -> {
+        List<BlockRange.Piece> pieces = BlockRange.pieces(from, to - from);
+        return c.readExtent(pieces).thenCompose(found -> {
+          CompletableFuture<?>[] each = new CompletableFuture<?>[pieces.size()];
+          for (int i = 0; i < each.length; i++) {
+            BlockRange.Piece p = pieces.get(i);
+            each[i] = found.get(i).thenAccept(stored -> parts.put(p, stored.orElse(null)));
+          }
+          return CompletableFuture.allOf(each);
+        });
+      });
+    } else {
+      all = BlockRange.forEach(offset, length, BLOCK_PARALLELISM, p -> c.read(p.block(), p.within(), p.length())
+          .thenAccept(stored -> parts.put(p, stored.orElse(null))));
+    }
+    return all
         .handle((v, err) -> {
           if (err != null) {
             parts.abandon();

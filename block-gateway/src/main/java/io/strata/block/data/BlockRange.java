@@ -36,6 +36,17 @@ final class BlockRange {
         (int) Math.min(Integer.MAX_VALUE, start - offset));
   }
 
+  /** The pieces of every block the range touches, in order. */
+  static java.util.List<Piece> pieces(long offset, long length) {
+    java.util.List<Piece> out = new java.util.ArrayList<>();
+    if (length > 0) {
+      for (long b = offset / DataLayout.BLOCK_SIZE_BYTES; b <= (offset + length - 1) / DataLayout.BLOCK_SIZE_BYTES; b++) {
+        out.add(piece(offset, length, b));
+      }
+    }
+    return out;
+  }
+
   static CompletableFuture<Void> forEach(long offset, long length, int parallelism, PieceOp op) {
     if (length <= 0) {
       return CompletableFuture.completedFuture(null);

@@ -3,6 +3,7 @@ package io.strata.block.data;
 import io.netty.buffer.ByteBuf;
 import io.strata.client.ChunkClient;
 import io.strata.client.Fence;
+import io.strata.proto.ChunkId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -82,6 +83,33 @@ final class LayerChain {
   CompletableFuture<Optional<ByteBuf>> read(long block, int within, int length) {
     return chunks.readBuffer(top.chunk(block), within, length)
         .thenCompose(b -> b.isPresent() ? CompletableFuture.completedFuture(b) : readLower(0, block, within, length));
+  }
+
+  /**
+   * Like {@link #read} for each piece, the top layer's chunks of all of them in one message: the
+   * pieces lie in one extent, which a V2 layer keeps in one placement group. Completes when that
+   * message has answered, with one future per piece.
+   */
+  CompletableFuture<List<CompletableFuture<Optional<ByteBuf>>>> readExtent(List<BlockRange.Piece> pieces) {
+    int n = pieces.size();
+    List<ChunkId> ids = new ArrayList<>(n);
+    int[] offsets = new int[n];
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      BlockRange.Piece p = pieces.get(i);
+      ids.add(top.chunk(p.block()));
+      offsets[i] = p.within();
+      lengths[i] = p.length();
+    }
+    return chunks.readBatch(ids, offsets, lengths).thenApply(found -> {
+      List<CompletableFuture<Optional<ByteBuf>>> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        BlockRange.Piece p = pieces.get(i);
+        out.add(found.get(i).thenCompose(b -> b.isPresent() ? CompletableFuture.completedFuture(b)
+            : readLower(0, p.block(), p.within(), p.length())));
+      }
+      return out;
+    });
   }
 
   private CompletableFuture<Optional<ByteBuf>> readLower(int i, long block, int within, int length) {

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.strata.proto.ChunkStatus;
 import io.strata.proto.FlushReply;
 import io.strata.proto.FlushRequest;
+import io.strata.proto.ReadChunkBatch;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
 import io.strata.proto.ReplicaWrite;
@@ -31,6 +32,11 @@ public final class DataHandler implements DataService {
         paths.reads().read(f.header(ReadChunkRequest.class))
             .exceptionally(t -> ReadPath.Result.of(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_IO_ERROR)
                 .setMessage(String.valueOf(t)).build()))
+            .thenAccept(r -> reply.send(r.header(), r.payload()));
+      }
+      case READ_BATCH -> {
+        f.release();
+        ReadBatches.framed(f.header(ReadChunkBatch.class), paths.reads())
             .thenAccept(r -> reply.send(r.header(), r.payload()));
       }
       case FLUSH -> {

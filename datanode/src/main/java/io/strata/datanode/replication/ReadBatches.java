@@ -1,11 +1,19 @@
 package io.strata.datanode.replication;
 
 import io.grpc.stub.StreamObserver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.strata.client.Futures;
 import io.strata.proto.ChunkStatus;
 import io.strata.proto.ReadChunkBatch;
 import io.strata.proto.ReadChunkBatchReply;
 import io.strata.proto.ReadChunkReply;
 import io.strata.proto.ReadChunkRequest;
+import io.strata.transport.EventLoops;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -20,7 +28,55 @@ final class ReadBatches {
   /** Bytes a batch may ask for (lengths of 0 count as a whole 4 MiB chunk). */
   static final long MAX_BYTES = 64L << 20;
 
+  /** Bytes a batch on the framed transport may ask for: its reply is one frame. */
+  static final long MAX_FRAMED_BYTES = 4L << 20;
+
   private ReadBatches() {}
+
+  /** A framed batch's answer: the replies, and their bytes one after another as the payload. */
+  record Framed(ReadChunkBatchReply header, ByteBuf payload) {}
+
+  /**
+   * Serves a batch from the framed transport: each element through the single-read path, the
+   * answer once all have answered. Every element must name its length (0, "to the end", could
+   * overflow the frame).
+   */
+  static CompletableFuture<Framed> framed(ReadChunkBatch batch, ReadPath reads) {
+    int n = batch.getRequestsCount();
+    String bad = n > MAX_READS ? "more than " + MAX_READS + " reads in one batch" : null;
+    long bytes = 0;
+    for (int i = 0; i < n && bad == null; i++) {
+      int len = batch.getRequests(i).getLength();
+      bytes += len == 0 ? Long.MAX_VALUE / MAX_READS : len;
+    }
+    if (bad == null && bytes > MAX_FRAMED_BYTES) {
+      bad = "a framed batch asks for more than " + MAX_FRAMED_BYTES + " bytes, or for a length of 0";
+    }
+    if (bad != null) {
+      ReadChunkReply refused = ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_INVALID).setMessage(bad).build();
+      return CompletableFuture.completedFuture(new Framed(ReadChunkBatchReply.newBuilder()
+          .addAllReplies(java.util.Collections.nCopies(n, refused)).build(), Unpooled.EMPTY_BUFFER));
+    }
+    List<CompletableFuture<ReadPath.Result>> all = new ArrayList<>(n);
+    for (ReadChunkRequest r : batch.getRequestsList()) {
+      all.add(reads.read(r).exceptionally(t -> ReadPath.Result.of(ReadChunkReply.newBuilder()
+          .setStatus(ChunkStatus.CHUNK_IO_ERROR).setMessage(String.valueOf(t)).build())));
+    }
+    return Futures.allInOrder(all).thenApply(results -> {
+      ReadChunkBatchReply.Builder header = ReadChunkBatchReply.newBuilder();
+      CompositeByteBuf payload = EventLoops.ALLOCATOR.compositeDirectBuffer(Math.max(2, n));
+      for (ReadPath.Result r : results) {
+        int len = r.payload().readableBytes();
+        header.addReplies(len == 0 ? r.header() : r.header().toBuilder().setDataLength(len).build());
+        if (len > 0) {
+          payload.addComponent(true, r.payload());
+        } else {
+          r.payload().release();
+        }
+      }
+      return new Framed(header.build(), payload);
+    });
+  }
 
   static void serve(ReadChunkBatch batch, BiConsumer<ReadChunkRequest, StreamObserver<ReadChunkReply>> read,
                     StreamObserver<ReadChunkBatchReply> out) {
