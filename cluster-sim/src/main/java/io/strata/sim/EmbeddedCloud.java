@@ -47,7 +47,9 @@ final class EmbeddedCloud implements AutoCloseable {
     System.out.println("strata: starting the embedded cloud in " + data + " ...");
     // Gateways and datanodes of one process call each other without sockets (docs/design.md,
     // "Local calls"); --tcp-only keeps loopback TCP, for comparison.
-    LocalEndpoints.enable(!a.has("tcp-only") && !Boolean.getBoolean("strata.tcpOnly"));
+    boolean local = !a.has("tcp-only") && !Boolean.getBoolean("strata.tcpOnly");
+    LocalEndpoints.enable(local);
+    io.strata.metadata.server.LocalLeader.enable(local);
     this.cluster = MiniCluster.builder()
         .baseDir(data)
         .metadataPeers(a.getInt("metadata-peers", 3))

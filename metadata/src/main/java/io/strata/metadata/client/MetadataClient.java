@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.common.Deadlines;
 import io.strata.common.Metrics;
 import io.strata.common.RpcBatcher;
+import io.strata.metadata.server.LocalLeader;
 import io.strata.metadata.server.MetadataServer;
 import io.strata.metadata.server.RatisSettings;
 import io.strata.proto.AllocateIds;
@@ -65,6 +66,7 @@ public final class MetadataClient implements AutoCloseable {
    * with the next entry, so entries grow exactly when the log is the bottleneck.
    */
   private final RpcBatcher<MetaCommand, MetaResult> batcher;
+  private final List<String> peerAddresses;
   /** Merges concurrent gets the same way (see {@link #sendGets}). */
   private final RpcBatcher<MetaQuery, MetaQueryReply> getBatcher;
   static final int GET_BATCH_QUERIES = 64;
@@ -81,9 +83,17 @@ public final class MetadataClient implements AutoCloseable {
   private static final LongAdder QUERY_MICROS = Metrics.global().counter("strata_meta_client_query_micros_total",
       "summed time from sending a read to its reply, microseconds");
 
+  /**
+   * Where a local read that had to wait for the leader to apply completes its caller's future:
+   * not on the state machine's apply thread, which a caller's continuation must never block.
+   */
+  private static final java.util.concurrent.Executor LOCAL_READ_CALLBACKS = java.util.concurrent.Executors
+      .newFixedThreadPool(2, io.strata.common.Threads.daemon("metadata-local-read"));
+
   public MetadataClient(Map<String, String> peers) {
     RaftProperties p = RatisSettings.common();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+    this.peerAddresses = List.copyOf(peers.values());
     this.raft = newRaftClient(p, peers);
     this.reads = newRaftClient(p, peers);
     this.batcher = new RpcBatcher<>(this::sendBatch, MetaCommand::getSerializedSize, BATCH_IN_FLIGHT,
@@ -155,12 +165,17 @@ public final class MetadataClient implements AutoCloseable {
 
   private CompletableFuture<MetaQueryReply> read(MetaQuery q) {
     long start = System.nanoTime();
-    return reads.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray())))
-        .thenApply(reply -> {
-          QUERIES.increment();
-          QUERY_MICROS.add((System.nanoTime() - start) / 1000);
-          return parse(reply, MetaQueryReply::parseFrom);
-        });
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray()));
+    CompletableFuture<RaftClientReply> reply = LocalLeader.read(peerAddresses, m)
+        .map(local -> local.isDone() ? local : local.thenApplyAsync(r -> r, LOCAL_READ_CALLBACKS))
+        .map(local -> local.thenCompose(r -> r != null ? CompletableFuture.completedFuture(r)
+            : reads.async().sendReadOnly(m)))
+        .orElseGet(() -> reads.async().sendReadOnly(m));
+    return reply.thenApply(r -> {
+      QUERIES.increment();
+      QUERY_MICROS.add((System.nanoTime() - start) / 1000);
+      return parse(r, MetaQueryReply::parseFrom);
+    });
   }
 
   private interface Parser<T> {

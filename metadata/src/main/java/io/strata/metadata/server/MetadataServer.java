@@ -64,6 +64,7 @@ public final class MetadataServer implements AutoCloseable {
 
   public MetadataServer start() throws IOException {
     server.start();
+    LocalLeader.register(config.peers().get(config.peerId()), server);
     liveness.start();
     LOG.info("metadata peer {} started at {}", config.peerId(), config.peers().get(config.peerId()));
     return this;
@@ -113,6 +114,7 @@ public final class MetadataServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    LocalLeader.unregister(config.peers().get(config.peerId()), server);
     liveness.close();
     server.close();
     LOG.info("metadata peer {} stopped", config.peerId());
