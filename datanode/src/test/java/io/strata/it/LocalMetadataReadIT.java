@@ -17,17 +17,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * With local metadata reads on (as in the embedded cloud), reads are answered by the leader of
- * this process without a Raft client, see every write acknowledged before them, and keep working
- * across a leader kill: while no local leader is ready they go through the Raft client, then the
- * new leader answers them locally.
+ * With local metadata calls on (as in the embedded cloud), commands are committed and reads
+ * answered by the leader of this process without a Raft client; reads see every write
+ * acknowledged before them, and both keep working across a leader kill (commands are retried
+ * with their call id until a new local leader takes them).
  */
 class LocalMetadataReadIT {
   private static final LongAdder LOCAL_READS = Metrics.global().counter("strata_meta_local_reads_total", "");
+  private static final LongAdder LOCAL_COMMANDS = Metrics.global().counter("strata_meta_local_commands_total", "");
+
+  private final boolean wasEnabled = LocalLeader.enabled();
 
   @AfterEach
-  void remoteAgain() {
-    LocalLeader.enable(false);
+  void asBefore() {
+    LocalLeader.enable(wasEnabled);
   }
 
   @Test
@@ -36,8 +39,11 @@ class LocalMetadataReadIT {
     try (MiniCluster c = MiniCluster.builder().build()) {
       MetadataClient meta = c.client().metadata();
       long before = LOCAL_READS.sum();
+      long commandsBefore = LOCAL_COMMANDS.sum();
       writeThenRead(meta, 0, 200);
       assertTrue(LOCAL_READS.sum() - before >= 200, "reads answered locally: " + (LOCAL_READS.sum() - before));
+      assertTrue(LOCAL_COMMANDS.sum() - commandsBefore >= 200, "commands committed locally: "
+          + (LOCAL_COMMANDS.sum() - commandsBefore));
 
       int leader = c.metadataLeader();
       c.killMetadata(leader);

@@ -84,11 +84,12 @@ public final class MetadataClient implements AutoCloseable {
       "summed time from sending a read to its reply, microseconds");
 
   /**
-   * Where a local read that had to wait for the leader to apply completes its caller's future:
-   * not on the state machine's apply thread, which a caller's continuation must never block.
+   * Where local commands, and local reads that had to wait for the leader to apply, complete
+   * their callers' futures: not on a Ratis thread (the state machine's apply thread), which a
+   * caller's continuation must never block.
    */
-  private static final java.util.concurrent.Executor LOCAL_READ_CALLBACKS = java.util.concurrent.Executors
-      .newFixedThreadPool(2, io.strata.common.Threads.daemon("metadata-local-read"));
+  private static final java.util.concurrent.Executor LOCAL_CALLBACKS = java.util.concurrent.Executors
+      .newFixedThreadPool(2, io.strata.common.Threads.daemon("metadata-local"));
 
   public MetadataClient(Map<String, String> peers) {
     RaftProperties p = RatisSettings.common();
@@ -119,7 +120,11 @@ public final class MetadataClient implements AutoCloseable {
   private CompletableFuture<List<MetaResult>> sendBatch(List<MetaCommand> commands) {
     byte[] bytes = MetaRequest.newBuilder().addAllCommands(commands).build().toByteArray();
     long start = System.nanoTime();
-    return raft.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes))).thenApply(reply -> {
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
+    CompletableFuture<RaftClientReply> sent = LocalLeader.submit(peerAddresses, m, CALL_TIMEOUT_SECONDS * 1000)
+        .map(local -> local.thenApplyAsync(r -> r, LOCAL_CALLBACKS))  // never on the leader's apply thread
+        .orElseGet(() -> raft.async().send(m));
+    return sent.thenApply(reply -> {
       ENTRIES.increment();
       ENTRY_COMMANDS.add(commands.size());
       ENTRY_MICROS.add((System.nanoTime() - start) / 1000);
@@ -167,7 +172,7 @@ public final class MetadataClient implements AutoCloseable {
     long start = System.nanoTime();
     Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(q.toByteArray()));
     CompletableFuture<RaftClientReply> reply = LocalLeader.read(peerAddresses, m)
-        .map(local -> local.isDone() ? local : local.thenApplyAsync(r -> r, LOCAL_READ_CALLBACKS))
+        .map(local -> local.isDone() ? local : local.thenApplyAsync(r -> r, LOCAL_CALLBACKS))
         .map(local -> local.thenCompose(r -> r != null ? CompletableFuture.completedFuture(r)
             : reads.async().sendReadOnly(m)))
         .orElseGet(() -> reads.async().sendReadOnly(m));
