@@ -2,9 +2,9 @@
 # The worst case for extent-map page writes: every write is the first one into its 1 MiB extent
 # (4,096 x 4 KiB at QD16, 1020 KiB apart, over a fresh 4 GiB volume), three fresh volumes in one
 # ./strata up of TREE (a checkout with a built tree). For A/B of two commits: run it once per tree,
-# interleaved.   Usage: deploy/bench/first-touch-ab.sh TREE   (ports 43000-43999)
+# interleaved.   Usage: deploy/bench/first-touch-ab.sh TREE   (ports 16000-16999)
 set -u
-tree=$1; PB=43000; admin=http://127.0.0.1:$((PB+70)); w=$(mktemp -d /tmp/ab.XXXX)
+tree=$1; PB=${BASE_PORT:-16000}; admin=http://127.0.0.1:$((PB+70)); w=$(mktemp -d /tmp/ab.XXXX)
 "$tree/strata" up --data "$w/d" --admin-port $((PB+70)) --metadata-port $((PB+100)) --datanode-port $((PB+200)) \
   --nbd-port $((PB+809)) --s3-port $((PB+900)) --s3-tls-port $((PB+943)) --nfs-port $((PB+849)) --mount-port $((PB+850)) \
   --portmap-port -1 > "$w/log" 2>&1 &

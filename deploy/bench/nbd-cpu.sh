@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Strata's CPU per NBD operation, for A/B runs of datanode or gateway changes (not a side by side:
 # see nbd-side-by-side.sh for that). Starts a fresh ./strata up (ports BASE_PORT.., default
-# 45000), creates a 2 GiB volume, writes its first 1 GiB sequentially, then per mode:
+# 15000), creates a 2 GiB volume, writes its first 1 GiB sequentially, then per mode:
 #   jobs (default): fio 4 KiB randwrite QD16, randread QD16, randread QD1, 1 MiB read QD4,
 #                   RUNTIME s each (JOBS="rw qd bs,..." to choose): IOPS and the JVM's
 #                   utime+stime per operation;
@@ -10,7 +10,7 @@
 # Extra JVM options go in STRATA_JAVA_OPTS. Usage: deploy/bench/nbd-cpu.sh [jobs|writes]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; root="$(cd "$here/../.." && pwd)"
-MODE=${1:-jobs}; RUNTIME=${RUNTIME:-10}; IDLE=${IDLE:-40}; BASE=${BASE_PORT:-45000}
+MODE=${1:-jobs}; RUNTIME=${RUNTIME:-10}; IDLE=${IDLE:-40}; BASE=${BASE_PORT:-15000}
 work=$(mktemp -d /tmp/nbd-cpu.XXXXXX)
 "$root/strata" up --data "$work/data" --admin-port $((BASE + 70)) --metadata-port $((BASE + 100)) \
   --datanode-port $((BASE + 200)) --nbd-port $((BASE + 809)) --s3-port $BASE --s3-tls-port $((BASE + 443)) \

@@ -6,7 +6,7 @@
 # Env:   WORK=DIR        scratch dir on the disk under test (default: mktemp -d under /tmp)
 #        PORT_BASE=N     ports N+70 (admin), N+100.. (metadata), N+200.. (datanodes), N+809 (NBD),
 #                        N+810 (nbdkit), N+849/N+850 (NFS/MOUNT; no portmapper), N+900/N+943 (S3)
-#                        (default 42000: the block engineer's range)
+#                        (default 12000, below the ephemeral port range)
 #        JOBS="..."      subset of nbd-bench.sh jobs (default: all seven incl. randwrite1fsync)
 #        NBD_BENCH=FILE  the shared fio helper (default: ../shared/bench/nbd-bench.sh or /work/shared/bench/...)
 #        SIZE=1G         bytes exercised; the Strata volume is twice that
@@ -18,7 +18,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUNTIME=${1:-10}
-PORT_BASE=${PORT_BASE:-42000}
+PORT_BASE=${PORT_BASE:-12000}
 SIZE=${SIZE:-1G}
 JOBS=${JOBS:-"randwrite16 randwrite1 randread16 randread1 seqwrite seqread randwrite1fsync"}
 WORK=${WORK:-$(mktemp -d /tmp/nbd-sbs.XXXXXX)}

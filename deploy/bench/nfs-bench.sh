@@ -6,7 +6,7 @@
 #     then stat, read, unlink.
 # Ganesha needs a portmapper and will not bind 127.0.0.1 alone, so it runs with rpcbind inside a
 # network namespace of its own (lo up + an unconnected veth), with its client run in the same
-# namespace; Strata runs on loopback with ports 44000-44999 (the NFS engineer's range). Must run
+# namespace; Strata runs on loopback with ports 14000-14999 (below the ephemeral range). Must run
 # as root (network namespaces). Alternates Strata and Ganesha ROUNDS times and prints a table.
 #   deploy/bench/nfs-bench.sh                  # SIZE_MIB=512 FILES=2000 ROUNDS=1 (WARM_MIB, WARM_FILES)
 set -euo pipefail
@@ -16,7 +16,7 @@ SIZE_MIB=${SIZE_MIB:-512}
 FILES=${FILES:-2000}
 ROUNDS=${ROUNDS:-1}
 WARM_FILES=${WARM_FILES:-$FILES}   # unmeasured small-file pass first (the JVM's JIT needs thousands of ops)
-BASE=${BASE_PORT:-44000}
+BASE=${BASE_PORT:-14000}
 work=${WORK:-/tmp/strata-nfs-bench}
 ns=strata-nfs-bench
 pids=()

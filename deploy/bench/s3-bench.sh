@@ -4,7 +4,9 @@
 # AWS SDK v2 load generator (s3-gateway test sources: io.strata.s3.bench.S3LoadGenerator), then
 # a table with Strata / S3Proxy ratios. Strata takes the SDK's defaults (signed aws-chunked
 # uploads with a CRC32 trailer); S3Proxy rejects those, so its client sends checksums only when
-# required. Ports 43000-43999 (the S3 engineer's range); override with BASE_PORT.
+# required. Ports 13000-13999 (override with BASE_PORT), below the kernel's ephemeral range
+# 32768-60999: a fixed port there can be taken by any outgoing connection (S3Proxy once failed
+# to bind 43080 that way).
 #   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 GET_PASSES=8 MAX_SECONDS=60 (WARM_LARGE, WARM_SMALL)
 # GET phases read the PUT phase's objects GET_PASSES times over (one pass of 32 x 16 MiB took 0.25 s).
 set -euo pipefail
@@ -15,7 +17,7 @@ LARGE=${LARGE:-32}
 SMALL=${SMALL:-4000}
 MAX_SECONDS=${MAX_SECONDS:-60}
 GET_PASSES=${GET_PASSES:-8}
-BASE=${BASE_PORT:-43000}
+BASE=${BASE_PORT:-13000}
 work=${WORK:-/tmp/strata-s3-bench}
 pids=()
 cleanup() {

@@ -3,13 +3,13 @@
 # op for each phase (utime+stime from /proc at each phase report, also net of the idle rate
 # measured first), and optionally a profile of the two GET phases. TREE is a built source tree
 # (this one, or an older commit's `git archive` built with mvn -o package), so two trees give
-# an A/B in one session. Ports BASE_PORT (43500) and up.
+# an A/B in one session. Ports BASE_PORT (13500) and up.
 #   deploy/bench/s3-cpu.sh TREE OUTDIR [LARGE SMALL]     # env: PAUSE=5 ROUNDS=1
 #   JFR=1 ...      JFR recordings of the GET phases (OUTDIR/get-large.jfr, get-small.jfr)
 #   JFR=perf EXTRA_OPTS=-XX:+PreserveFramePointer ...   perf record of the GET phases
 set -euo pipefail
 root=$1; out=$2; LARGE=${3:-32}; SMALL=${4:-4000}; JFR=${JFR:-0}
-BASE=${BASE_PORT:-43500}
+BASE=${BASE_PORT:-13500}
 work=${WORK:-/tmp/strata-s3-cpu}
 mkdir -p "$out"; rm -rf "$work/strata"; mkdir -p "$work"
 (cd "$root" && mvn -q -B -o -pl s3-gateway -am test-compile dependency:build-classpath \

@@ -171,11 +171,14 @@ public final class S3LoadGenerator {
         return null;
       }));
     }
-    for (Future<?> f : fs) {
-      f.get();
+    try {
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();  // a failed phase must end the process, not leave its workers holding it up
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    pool.shutdown();
     int done = Math.min(next.get(), count);
     long[] measured = Arrays.stream(latencies, 0, done).filter(l -> l > 0).toArray();
     return new Result(measured.length, bytes.get(), seconds, measured);
