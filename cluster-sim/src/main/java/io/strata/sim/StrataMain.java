@@ -25,7 +25,7 @@ public final class StrataMain {
       usage: strata COMMAND [options]
         up [--data DIR] [--admin-port 7070] [--datanodes 3] [--disks 2]
            [--nfs-port 2049] [--mount-port 20048] [--portmap-port 111 (-1: off; skipped when taken)]
-           [--tcp-only (gateways reach datanodes over loopback TCP, not in-process calls)]
+           [--tcp-only (gateways reach datanodes and the metadata leader over loopback TCP, not in-process calls)]
                                     start the whole embedded cloud in one process
         metadata --id m0 --peers m0=HOST:PORT,... --data DIR [--admin-port N]
                                     run one metadata peer
