@@ -217,9 +217,16 @@ public final class ChunkClient implements AutoCloseable {
    * The bytes were verified against their CRC32C.
    */
   public CompletableFuture<Optional<ByteBuf>> readBuffer(ChunkId id, int offset, int length) {
-    // The first try lets the primary skip its own CRC check of a whole chunk (we check the same
-    // stored CRC here); after a reply fails our check, tries ask the primary to verify and repair.
-    boolean[] failedCheck = {false};
+    return readBuffer(id, offset, length, false);
+  }
+
+  /**
+   * The first try lets the primary skip its own CRC check of a whole chunk (we check the same
+   * stored CRC here) unless {@code verifyFirst}; after a reply fails our check, tries ask the
+   * primary to verify and repair.
+   */
+  private CompletableFuture<Optional<ByteBuf>> readBuffer(ChunkId id, int offset, int length, boolean verifyFirst) {
+    boolean[] failedCheck = {verifyFirst};
     return retrier.run(() -> {
       MapIndex idx = maps.index();
       String primary = primaryDataAddress(idx, id);
@@ -293,7 +300,9 @@ public final class ChunkClient implements AutoCloseable {
             continue;
           }
           part.release();
-          READ_CHECK_FAILURES.increment();  // the lone read asks the primary to verify and repair
+          READ_CHECK_FAILURES.increment();
+          out.add(readBuffer(ids.get(i), offsets[i], lengths[i], true));  // the primary verifies and repairs
+          continue;
         } else if (e != null && e.getStatus() == ChunkStatus.CHUNK_NOT_FOUND) {
           out.add(CompletableFuture.completedFuture(Optional.empty()));
           continue;
