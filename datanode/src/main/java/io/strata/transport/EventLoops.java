@@ -43,6 +43,31 @@ public final class EventLoops {
     return GROUP;
   }
 
+  /** Whether the calling thread is one of the data event loops. */
+  public static boolean inDataLoop() {
+    return currentLoop() != null;
+  }
+
+  /** A data event loop other than {@code loop} (itself if it is the only one). */
+  public static io.netty.channel.EventLoop otherLoop(io.netty.channel.EventLoop loop) {
+    for (io.netty.util.concurrent.EventExecutor e : GROUP) {
+      if (e != loop) {
+        return (io.netty.channel.EventLoop) e;
+      }
+    }
+    return loop;
+  }
+
+  /** The data event loop the calling thread is, or null. */
+  public static io.netty.channel.EventLoop currentLoop() {
+    for (io.netty.util.concurrent.EventExecutor e : GROUP) {
+      if (e.inEventLoop()) {
+        return (io.netty.channel.EventLoop) e;
+      }
+    }
+    return null;
+  }
+
   static Class<? extends SocketChannel> socketChannel() {
     return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }

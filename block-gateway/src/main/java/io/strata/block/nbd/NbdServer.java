@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NbdServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
-  static final int EVENT_LOOP_THREADS = 2;
 
   private final String host;
   private final int requestedPort;
@@ -75,7 +74,9 @@ public final class NbdServer implements AutoCloseable {
     // epoll where the native transport loads (fewer syscalls and copies than NIO), NIO elsewhere.
     boolean epoll = Epoll.isAvailable();
     boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    // Connections live on the data transport's loops: a request, its chunk calls to this process'
+    // datanodes and its reply then run on one thread, without waking another (docs/design.md).
+    workers = EventLoops.group();
     listener = new ServerBootstrap().group(boss, workers)
         .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -130,8 +131,7 @@ public final class NbdServer implements AutoCloseable {
     int open = connections.size();
     connections.close().awaitUninterruptibly();
     if (boss != null) {
-      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();  // the workers are shared: they stay
     }
     exports.close();
     // How long a client's reconnect has to wait for a successor; qemu's reconnect-delay must cover it.
