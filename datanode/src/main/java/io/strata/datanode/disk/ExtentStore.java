@@ -101,7 +101,7 @@ final class ExtentStore implements AutoCloseable {
   /**
    * Records are read through the page cache (records are still written with O_DIRECT): a hot
    * object is then served from memory, as by any file server, instead of from the device on every
-   * GET. 16 MiB S3 GETs ran ~18% faster (docs/benchmarks.md, 2026-12-07 16:20). A direct write
+   * GET. 16 MiB S3 GETs ran ~22% faster (docs/benchmarks.md, 2026-12-07 16:20). A direct write
    * invalidates cached pages of its range, and appends only go past the segment's end, so a cached
    * page is never stale. {@code -Dstrata.extent.cachedReads=false} reads with O_DIRECT again.
    */

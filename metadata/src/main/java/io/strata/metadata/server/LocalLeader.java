@@ -46,16 +46,16 @@ public final class LocalLeader {
 
   private LocalLeader() {}
 
-  /** Lets metadata clients of this process read from a local leader from now on. */
+  /** Lets metadata clients of this process read from and commit through a local leader from now on. */
   public static void enable(boolean on) {
     enabled = on;
   }
 
-  /** A started peer, by the address its group knows it at (unique while it runs, unlike its id). */
   public static boolean enabled() {
     return enabled;
   }
 
+  /** A started peer, by the address its group knows it at (unique while it runs, unlike its id). */
   static void register(String address, RaftServer server) {
     PEERS.put(address, server);
   }
@@ -70,7 +70,7 @@ public final class LocalLeader {
    * try carries the same client and call id, as a Raft client's retries do, so a command that a
    * leader appended before it stepped down is answered from the retry cache, not applied twice.
    * Tries go to whichever local peer is the ready leader, every {@link #RETRY_MILLIS} while there
-   * is none (an election), until {@code deadlineMillis}.
+   * is none (an election), for at most {@code timeoutMillis}.
    */
   public static Optional<CompletableFuture<RaftClientReply>> submit(Collection<String> peerAddresses, Message command,
                                                                     long timeoutMillis) {
@@ -85,37 +85,25 @@ public final class LocalLeader {
 
   private static void trySubmit(List<String> peerAddresses, Message command, long callId, long deadlineNanos,
                                 CompletableFuture<RaftClientReply> result) {
-    for (String address : peerAddresses) {
-      RaftServer s = PEERS.get(address);
-      RaftServer.Division d;
-      try {
-        d = s == null ? null : s.getDivision(MetadataServer.GROUP_ID);
-      } catch (IOException | RuntimeException e) {
-        continue;
-      }
-      if (d == null || !d.getInfo().isLeaderReady()) {
-        continue;
-      }
-      RaftClientRequest req = RaftClientRequest.newBuilder().setClientId(CLIENT).setServerId(d.getId())
-          .setGroupId(MetadataServer.GROUP_ID).setCallId(callId).setMessage(command)
-          .setType(RaftClientRequest.writeRequestType()).build();
-      CompletableFuture<RaftClientReply> f;
-      try {
-        f = s.submitClientRequestAsync(req);
-      } catch (IOException | RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-      f.whenComplete((r, t) -> {
-        if (t == null && r != null && (r.isSuccess() || !retryable(r))) {
-          COMMANDS.increment();
-          result.complete(r);
-        } else {
-          retryLater(peerAddresses, command, callId, deadlineNanos, result, t != null ? t : r.getException());
-        }
-      });
+    Leader leader = readyLeader(peerAddresses);
+    if (leader == null) {
+      retryLater(peerAddresses, command, callId, deadlineNanos, result, null);
       return;
     }
-    retryLater(peerAddresses, command, callId, deadlineNanos, result, null);
+    CompletableFuture<RaftClientReply> f;
+    try {
+      f = leader.submit(callId, command, RaftClientRequest.writeRequestType());
+    } catch (IOException | RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((r, t) -> {
+      if (t == null && r != null && (r.isSuccess() || !retryable(r))) {
+        COMMANDS.increment();
+        result.complete(r);
+      } else {
+        retryLater(peerAddresses, command, callId, deadlineNanos, result, t != null ? t : r.getException());
+      }
+    });
   }
 
   /** Leadership moved or is being decided: the same request again, to whoever leads next. */
@@ -144,6 +132,26 @@ public final class LocalLeader {
     if (!enabled) {
       return Optional.empty();
     }
+    Leader leader = readyLeader(peerAddresses);
+    if (leader == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(leader.submit(CALL_IDS.incrementAndGet(), query, RaftClientRequest.readRequestType())
+          .handle((r, t) -> {
+            if (t != null || r == null || !r.isSuccess()) {
+              return null;
+            }
+            READS.increment();
+            return r;
+          }));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A local peer among {@code peerAddresses} that is the group's ready leader, or null. */
+  private static Leader readyLeader(Collection<String> peerAddresses) {
     for (String address : peerAddresses) {
       RaftServer s = PEERS.get(address);
       if (s == null) {
@@ -155,24 +163,20 @@ public final class LocalLeader {
       } catch (IOException | RuntimeException e) {
         continue;  // closing, or not (yet) a member
       }
-      if (!d.getInfo().isLeaderReady()) {
-        continue;
-      }
-      RaftClientRequest req = RaftClientRequest.newBuilder().setClientId(CLIENT).setServerId(d.getId())
-          .setGroupId(MetadataServer.GROUP_ID).setCallId(CALL_IDS.incrementAndGet()).setMessage(query)
-          .setType(RaftClientRequest.readRequestType()).build();
-      try {
-        return Optional.of(s.submitClientRequestAsync(req).handle((r, t) -> {
-          if (t != null || r == null || !r.isSuccess()) {
-            return null;
-          }
-          READS.increment();
-          return r;
-        }));
-      } catch (IOException | RuntimeException e) {
-        return Optional.empty();
+      if (d != null && d.getInfo().isLeaderReady()) {
+        return new Leader(s, d);
       }
     }
-    return Optional.empty();
+    return null;
+  }
+
+  private record Leader(RaftServer server, RaftServer.Division division) {
+    /** The request handling a request from the network gets, without the transport. */
+    CompletableFuture<RaftClientReply> submit(long callId, Message message, RaftClientRequest.Type type)
+        throws IOException {
+      return server.submitClientRequestAsync(RaftClientRequest.newBuilder().setClientId(CLIENT)
+          .setServerId(division.getId()).setGroupId(MetadataServer.GROUP_ID).setCallId(callId)
+          .setMessage(message).setType(type).build());
+    }
   }
 }
