@@ -288,8 +288,13 @@ public final class DataClient implements AutoCloseable {
     /** Batch reads of more blocks than this (64 KiB) are served beside the caller, not after it. */
     static final int SMALL_BATCH_READS = 16;
     final LocalEndpoints.Endpoint endpoint;
-    final io.netty.channel.EventLoop serverLoop = (io.netty.channel.EventLoop) EventLoops.group().next();
-    final io.netty.channel.EventLoop clientLoop = (io.netty.channel.EventLoop) EventLoops.group().next();
+    /**
+     * Links take turns at the loops. Two {@code next()} calls per link, as before, gave every
+     * link of a two-loop process the same server loop: all chunk writes of the embedded cloud
+     * then ran on one core while the other idled (docs/benchmarks.md, 2026-12-07 19:00).
+     */
+    final io.netty.channel.EventLoop serverLoop = EventLoops.nextLoop();
+    final io.netty.channel.EventLoop clientLoop = EventLoops.otherLoop(serverLoop);
     final Calls calls = new Calls();
     final ScheduledFuture<?> sweeper;
     final Runnable onServerClose = () -> die(new TransportException("server " + host + ":" + port + " closed"));

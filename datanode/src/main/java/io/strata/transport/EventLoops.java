@@ -48,6 +48,11 @@ public final class EventLoops {
     return currentLoop() != null;
   }
 
+  /** The data event loops in turn, for work that is placed once and stays (a local link's loops). */
+  public static io.netty.channel.EventLoop nextLoop() {
+    return (io.netty.channel.EventLoop) GROUP.next();
+  }
+
   /** A data event loop other than {@code loop} (itself if it is the only one). */
   public static io.netty.channel.EventLoop otherLoop(io.netty.channel.EventLoop loop) {
     for (io.netty.util.concurrent.EventExecutor e : GROUP) {

@@ -34,6 +34,7 @@ final class BatchApplier {
   private final long capacityBytes;
   private final Map<Long, PgMeta> pgMeta = new ConcurrentHashMap<>();
   private final Map<Integer, Long> segmentLive = new ConcurrentHashMap<>();
+  private final DeadBlocks dead;
   private final AtomicLong usedBytes = new AtomicLong();
   private final WriteBatch batch = new WriteBatch();
   private final ByteBuffer keyScratch = ByteBuffer.allocateDirect(DiskWriter.MAX_BATCH_OPS * (ChunkKeys.MAX_OBJECT_ID_BYTES + 32));
@@ -45,6 +46,7 @@ final class BatchApplier {
     this.store = store;
     this.extents = extents;
     this.capacityBytes = capacityBytes;
+    this.dead = new DeadBlocks(extents.segmentBytes(), extents.activeSegment());
     load();
     this.batches = Metrics.global().counter("strata_disk_write_batches_total{disk=\"" + disk.name() + "\"}",
         "write batches per disk");
@@ -87,6 +89,11 @@ final class BatchApplier {
   void forget(int segment) throws RocksDBException {
     store.db.delete(store.metaCf, segmentKey(segment));
     segmentLive.remove(segment);
+    dead.forget(segment);
+  }
+
+  DeadBlocks dead() {
+    return dead;
   }
 
   private static byte[] segmentKey(int segment) {
@@ -102,6 +109,8 @@ final class BatchApplier {
     final Map<ByteBuffer, RecordHeader> pending = new HashMap<>();
     final Map<Long, PgMeta> meta = new HashMap<>();
     final Map<Integer, Long> live = new HashMap<>();
+    /** Extent places whose record this batch supersedes: marked dead once it committed. */
+    final List<ExtentStore.Pointer> died = new java.util.ArrayList<>();
     long used = usedBytes.get();
 
     RecordHeader current(byte[] key) {
@@ -115,6 +124,7 @@ final class BatchApplier {
     void moveLive(RecordHeader old, RecordHeader now, byte[] key) {
       if (old != null && old.external()) {
         live.merge(old.pointer().segment(), -ExtentStore.footprint(old.pointer(), key.length, old.length()), Long::sum);
+        died.add(old.pointer());
       }
       if (now.external()) {
         live.merge(now.pointer().segment(), ExtentStore.footprint(now.pointer(), key.length, now.length()), Long::sum);
@@ -160,6 +170,7 @@ final class BatchApplier {
     }
     pgMeta.putAll(c.meta);
     c.live.forEach((s, d) -> segmentLive.merge(s, d, Long::sum));
+    c.died.forEach(dead::mark);
     usedBytes.set(c.used);
     for (int i = 0; i < ops.size(); i++) {
       if (applied[i] != null) {
@@ -320,6 +331,7 @@ final class BatchApplier {
     List<SimulatedDisk.Listed> page = disk.list(pool, pg, new byte[0], limit);
     WriteBatch wb = batch;
     Map<Integer, Long> live = new HashMap<>();
+    List<ExtentStore.Pointer> died = new java.util.ArrayList<>();
     long used = usedBytes.get();
     try {
       wb.clear();
@@ -330,6 +342,7 @@ final class BatchApplier {
         }
         if (h.external()) {
           live.merge(h.pointer().segment(), -ExtentStore.footprint(h.pointer(), l.key().length, h.length()), Long::sum);
+          died.add(h.pointer());
         }
         used -= h.length();
         wb.delete(store.indexCf, l.key());
@@ -350,6 +363,7 @@ final class BatchApplier {
         pgMeta.remove(pk);
       }
       live.forEach((seg, d) -> segmentLive.merge(seg, d, Long::sum));
+      died.forEach(dead::mark);
       usedBytes.set(used);
     } finally {
       wb.clear();

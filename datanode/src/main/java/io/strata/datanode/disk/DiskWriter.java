@@ -87,6 +87,33 @@ final class DiskWriter implements Runnable {
     return op.done();
   }
 
+  /**
+   * Queues {@code ops} together, so that they are applied together: a caller off the event loops
+   * (extent compaction) then gets batches of up to {@link #MAX_BATCH_OPS} instead of one batch per op.
+   */
+  void submitAll(List<Op> ops) {
+    boolean allSmall = true;
+    for (Op op : ops) {
+      if (!running) {
+        op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      } else if (queued.incrementAndGet() > QUEUE_CAPACITY) {
+        queued.decrementAndGet();
+        op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
+            "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
+      } else {
+        queue.offer(op);
+        allSmall &= small(op);
+      }
+    }
+    if (!allSmall) {
+      LockSupport.unpark(thread);
+    } else if (ThreadExecutorMap.currentExecutor() == null) {
+      drainSmall();
+    } else if (loopDrainScheduled.compareAndSet(false, true)) {
+      ThreadExecutorMap.currentExecutor().execute(loopDrain);
+    }
+  }
+
   private boolean small(Op op) {
     return op.bytes() <= INLINE_MAX_BYTES && !disk.faults().delays();
   }

@@ -3,7 +3,7 @@ package io.strata.datanode.disk;
 import io.netty.buffer.ByteBuf;
 import io.strata.common.Checksums;
 import io.strata.common.Metrics;
-import io.strata.transport.EventLoops;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,26 +55,22 @@ final class ExtentCompactor {
     return removed;
   }
 
+  /** Live records moved per submission: they are applied as one batch, into one pack. */
+  static final int MOVE_BATCH = 256;
+  /** Bytes of moved records that may wait to be applied (they pin the scan's windows). */
+  static final long MAX_PENDING_BYTES = 16 << 20;
+
   private boolean compact(int segment) throws Exception {
-    List<CompletableFuture<Boolean>> moves = new ArrayList<>();
-    boolean complete = true;
-    for (ExtentStore.Scanned r : extents.scan(segment)) {
-      RecordHeader h = disk.header(r.key());
-      if (h == null || h.extent() != r.at().encode() || h.version() != r.version()) {
-        continue;  // dead: overwritten, deleted or never committed
-      }
-      ByteBuf data = extents.read(r.at(), r.key(), r.version(), r.length(), EventLoops.ALLOCATOR);
-      if (Checksums.crc32c(data.nioBuffer()) != h.crc32c()) {
-        data.release();
-        complete = false;
-        continue;
-      }
-      DiskWriter.Op op = new DiskWriter.Op(r.key(), 0, 0, h, data.nioBuffer(), false, r.at().encode(),
-          new CompletableFuture<>());
-      moves.add(disk.submit(op).whenComplete((x, t) -> data.release()));
+    Moves moves = new Moves();
+    boolean[] complete = {true};
+    try {
+      scan(segment, moves, complete);
+    } catch (Exception e) {
+      moves.abandon();
+      throw e;
     }
-    CompletableFuture.allOf(moves.toArray(new CompletableFuture[0])).get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    if (!complete) {
+    moves.finish();
+    if (!complete[0]) {
       LOG.warn("extent segment {} on {} keeps a record that does not read intact", segment, disk.name());
       return false;
     }
@@ -82,7 +78,91 @@ final class ExtentCompactor {
     extents.delete(segment);
     applier.forget(segment);
     reclaimed.increment();
-    LOG.info("compacted extent segment {} on {}: {} live records moved", segment, disk.name(), moves.size());
+    LOG.info("compacted extent segment {} on {}: {} live records moved", segment, disk.name(), moves.moved);
     return true;
+  }
+
+  /**
+   * Picks the live records of a segment. A block this process saw die is passed over; in a
+   * segment this process wrote alone, any other record is live, and goes to the writer without an
+   * index lookup (the applier moves it only if the index still points at it); in an older
+   * segment the index is asked first, as a record may have died before the restart.
+   */
+  private void scan(int segment, Moves moves, boolean[] complete) throws IOException {
+    DeadBlocks dead = applier.dead();
+    boolean fresh = dead.fresh(segment);
+    extents.scan(segment, (r, data) -> {
+      if (dead.dead(r.at()) || !fresh && !indexed(r)) {
+        return;  // dead: overwritten, deleted or never committed
+      }
+      if (Checksums.crc32c(data.nioBuffer()) != r.crc32c()) {
+        if (indexed(r)) {  // a dead record that does not read intact does not matter
+          complete[0] = false;
+        }
+        return;
+      }
+      moves.add(r, new RecordHeader(r.version(), r.crc32c(), r.length(), false), data.retainedSlice());
+    });
+  }
+
+  /** Whether the index still points at this record. */
+  private boolean indexed(ExtentStore.Scanned r) {
+    RecordHeader h = disk.header(r.key());
+    return h != null && h.extent() == r.at().encode() && h.version() == r.version();
+  }
+
+  /**
+   * Live records on their way back through the disk's writer, submitted {@link #MOVE_BATCH} at a
+   * time: one by one, each became a batch and a pack of its own (a header block per 4 KiB
+   * record). Waits whenever {@link #MAX_PENDING_BYTES} are pending, so a scan cannot run ahead.
+   */
+  private final class Moves {
+    private final List<DiskWriter.Op> batch = new ArrayList<>();
+    private final List<CompletableFuture<Boolean>> pending = new ArrayList<>();
+    private long pendingBytes;
+    int moved;
+
+    void add(ExtentStore.Scanned r, RecordHeader h, ByteBuf data) throws IOException {
+      DiskWriter.Op op = new DiskWriter.Op(r.key(), 0, 0, h, data.nioBuffer(), false, r.at().encode(),
+          new CompletableFuture<>());
+      op.done().whenComplete((x, t) -> data.release());
+      batch.add(op);
+      pending.add(op.done());
+      pendingBytes += data.readableBytes();
+      moved++;
+      if (batch.size() >= MOVE_BATCH || pendingBytes >= MAX_PENDING_BYTES) {
+        submit();
+      }
+      if (pendingBytes >= MAX_PENDING_BYTES) {
+        await();
+      }
+    }
+
+    private void submit() {
+      disk.submitAll(batch);
+      batch.clear();
+    }
+
+    private void await() throws IOException {
+      try {
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IOException("moving live records failed: " + e, e);
+      } finally {
+        pending.clear();
+        pendingBytes = 0;
+      }
+    }
+
+    /** After a failed scan: what was never submitted is dropped (and its data released). */
+    void abandon() {
+      batch.forEach(op -> op.done().complete(false));
+      batch.clear();
+    }
+
+    void finish() throws IOException {
+      submit();
+      await();
+    }
   }
 }

@@ -154,6 +154,10 @@ final class ExtentStore implements AutoCloseable {
     return (int) ((n + BLOCK - 1) / BLOCK * BLOCK);
   }
 
+  long segmentBytes() {
+    return segmentBytes;
+  }
+
   int activeSegment() {
     return active;
   }
@@ -406,95 +410,152 @@ final class ExtentStore implements AutoCloseable {
     return null;
   }
 
-  /** The records of a segment in order (for compaction); stops at the first block that is not one. */
-  List<Scanned> scan(int segment) throws IOException {
-    List<Scanned> out = new ArrayList<>();
-    FileChannel ch = channel(segment, false);
-    long size = ch.size();
-    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(2 * BLOCK);
-    try {
-      for (long at = 0; at + BLOCK <= size; ) {
-        ByteBuffer b = aligned(buf, BLOCK);
-        int start = b.position();
-        readFully(ch, b, at);
-        b.position(start);
-        if (b.getInt(start) == PACK_MAGIC) {
-          long next = scanPack(ch, segment, at, b.getInt(start + 8), size, out);
-          if (next < 0) {
-            break;
-          }
-          at = next;
-          continue;
+  /** What a segment scan hands over for each record: where it is and its data. */
+  interface ScanConsumer {
+    /**
+     * {@code data} is a slice of the scan's read window, valid during this call only: retain it
+     * to keep it. Its CRC is not checked here.
+     */
+    void accept(Scanned record, ByteBuf data) throws IOException;
+  }
+
+  /** A scan reads its segment in windows of this many bytes (a larger record gets a larger one). */
+  static final int SCAN_WINDOW_BYTES = 4 << 20;
+
+  /**
+   * Streams the records of a segment in order, each with its data (for compaction); stops at the
+   * first block that is not one. The segment is read sequentially in {@link #SCAN_WINDOW_BYTES}
+   * windows: reading each pack header on its own (two 4 KiB O_DIRECT reads per pack) and then
+   * each live record again made compaction the largest consumer of CPU under sustained random
+   * writes (docs/benchmarks.md, 2026-12-07 19:00).
+   */
+  void scan(int segment, ScanConsumer each) throws IOException {
+    try (ScanWindow w = new ScanWindow(channel(segment, false))) {
+      for (long at = 0; at + BLOCK <= w.size; ) {
+        ByteBuf first = w.bytes(at, BLOCK);
+        int magic = first.getInt(first.readerIndex());
+        long next = magic == PACK_MAGIC ? scanPack(w, segment, at, first.getInt(first.readerIndex() + 8), each)
+            : magic == MAGIC ? scanRecord(w, segment, at, each) : -1;
+        if (next < 0) {
+          return;
         }
-        ByteBuffer fixed = b.duplicate().limit(start + 24);
-        if (b.getInt(start) != MAGIC || Checksums.crc32c(fixed) != b.getInt(start + 24)) {
-          break;
-        }
-        long version = b.getLong(start + 4);
-        int length = b.getInt(start + 12);
-        int crc = b.getInt(start + 16);
-        int keyLen = b.getShort(start + 20) & 0xffff;
-        if (HEADER_BYTES + keyLen > BLOCK || length < 0) {
-          break;
-        }
-        byte[] key = new byte[keyLen];
-        b.position(start + HEADER_BYTES);
-        b.get(key);
-        out.add(new Scanned(new Pointer(segment, (int) (at / BLOCK)), key, version, length, crc));
-        at += recordBytes(keyLen, length);
+        at = next;
       }
-    } finally {
-      buf.release();
     }
-    return out;
+  }
+
+  /** The record at {@code at}; returns where the next one starts, or -1 if this is not one. */
+  private static long scanRecord(ScanWindow w, int segment, long at, ScanConsumer each) throws IOException {
+    ByteBuffer b = w.bytes(at, BLOCK).nioBuffer();
+    if (Checksums.crc32c(b.duplicate().limit(b.position() + 24)) != b.getInt(b.position() + 24)) {
+      return -1;
+    }
+    int start = b.position();
+    long version = b.getLong(start + 4);
+    int length = b.getInt(start + 12);
+    int crc = b.getInt(start + 16);
+    int keyLen = b.getShort(start + 20) & 0xffff;
+    if (HEADER_BYTES + keyLen > BLOCK || length < 0 || at + recordBytes(keyLen, length) > w.size) {
+      return -1;
+    }
+    byte[] key = new byte[keyLen];
+    b.position(start + HEADER_BYTES).get(key);
+    ByteBuf record = w.bytes(at, recordBytes(keyLen, length));
+    each.accept(new Scanned(new Pointer(segment, (int) (at / BLOCK)), key, version, length, crc),
+        record.slice(record.readerIndex() + HEADER_BYTES + keyLen, length));
+    return at + recordBytes(keyLen, length);
   }
 
   /**
    * The entries of the pack at {@code at}; returns where the next record starts, or -1 when the
    * pack is torn or not one (the scan stops there, as at any block that is not a record).
    */
-  private long scanPack(FileChannel ch, int segment, long at, int headerBytes, long size, List<Scanned> out)
+  private static long scanPack(ScanWindow w, int segment, long at, int headerBytes, ScanConsumer each)
       throws IOException {
-    if (headerBytes < BLOCK || headerBytes % BLOCK != 0 || headerBytes > MAX_PACK_BYTES || at + headerBytes > size) {
+    if (headerBytes < BLOCK || headerBytes % BLOCK != 0 || headerBytes > MAX_PACK_BYTES || at + headerBytes > w.size) {
       return -1;
     }
-    ByteBuf buf = EventLoops.ALLOCATOR.directBuffer(headerBytes + BLOCK);
-    try {
-      ByteBuffer b = aligned(buf, headerBytes);
-      int start = b.position();
-      readFully(ch, b, at);
-      b.position(start);
-      int count = b.getInt(start + 4);
-      int crc = b.getInt(start + 12);
-      if (count <= 0) {
+    ByteBuffer b = w.bytes(at, headerBytes).nioBuffer();
+    int start = b.position();
+    int count = b.getInt(start + 4);
+    int crc = b.getInt(start + 12);
+    if (count <= 0) {
+      return -1;
+    }
+    b.position(start + PACK_FIXED_BYTES);
+    List<Scanned> entries = new ArrayList<>(count);
+    long block = (at + headerBytes) / BLOCK;
+    for (int i = 0; i < count; i++) {
+      if (b.position() + PACK_ENTRY_FIXED_BYTES > start + headerBytes) {
         return -1;
       }
-      b.position(start + PACK_FIXED_BYTES);
-      List<Scanned> entries = new ArrayList<>(count);
-      long block = (at + headerBytes) / BLOCK;
-      for (int i = 0; i < count; i++) {
-        if (b.position() + PACK_ENTRY_FIXED_BYTES > start + headerBytes) {
-          return -1;
-        }
-        long version = b.getLong();
-        int length = b.getInt();
-        int dataCrc = b.getInt();
-        int keyLen = b.getShort() & 0xffff;
-        if (length < 0 || b.position() + keyLen > start + headerBytes) {
-          return -1;
-        }
-        byte[] key = new byte[keyLen];
-        b.get(key);
-        entries.add(new Scanned(new Pointer(segment, (int) block, true), key, version, length, dataCrc));
-        block += roundUp(length) / BLOCK;
-      }
-      if (Checksums.crc32c(b.duplicate().flip().position(start + PACK_FIXED_BYTES)) != crc || block * BLOCK > size) {
+      long version = b.getLong();
+      int length = b.getInt();
+      int dataCrc = b.getInt();
+      int keyLen = b.getShort() & 0xffff;
+      if (length < 0 || b.position() + keyLen > start + headerBytes) {
         return -1;
       }
-      out.addAll(entries);
-      return block * BLOCK;
-    } finally {
-      buf.release();
+      byte[] key = new byte[keyLen];
+      b.get(key);
+      entries.add(new Scanned(new Pointer(segment, (int) block, true), key, version, length, dataCrc));
+      block += roundUp(length) / BLOCK;
+    }
+    if (Checksums.crc32c(b.duplicate().flip().position(start + PACK_FIXED_BYTES)) != crc || block * BLOCK > w.size) {
+      return -1;
+    }
+    ByteBuf pack = w.bytes(at, (int) (block * BLOCK - at));  // the whole pack in one window
+    for (Scanned e : entries) {
+      each.accept(e, pack.slice((int) (pack.readerIndex() + e.at().offset() - at), e.length()));
+    }
+    return block * BLOCK;
+  }
+
+  /**
+   * Sequential O_DIRECT reads of one segment in large windows. A window is a fresh buffer each
+   * time, so slices a consumer retained stay valid after the scan moved on.
+   */
+  private static final class ScanWindow implements AutoCloseable {
+    final FileChannel ch;
+    final long size;
+    private ByteBuf buf;
+    private long from;
+    private int length;
+
+    ScanWindow(FileChannel ch) throws IOException {
+      this.ch = ch;
+      this.size = ch.size() / BLOCK * BLOCK;
+    }
+
+    /** {@code n} bytes at block-aligned {@code at} (within the segment), not retained. */
+    ByteBuf bytes(long at, int n) throws IOException {
+      if (buf == null || at < from || at + n > from + length) {
+        fill(at, n);
+      }
+      return buf.slice((int) (at - from), n);
+    }
+
+    private void fill(long at, int n) throws IOException {
+      int want = (int) Math.min(Math.max(SCAN_WINDOW_BYTES, roundUp(n)), size - at);
+      ByteBuf next = LargeBuffers.directBuffer(want + BLOCK);
+      try {
+        readFully(ch, aligned(next, want), at);
+        close();
+        buf = next.slice(alignedOffset(next), want);
+        from = at;
+        length = want;
+      } catch (IOException | RuntimeException e) {
+        next.release();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (buf != null) {
+        buf.release();
+        buf = null;
+      }
     }
   }
 

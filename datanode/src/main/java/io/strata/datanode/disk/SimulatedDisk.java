@@ -160,6 +160,11 @@ public final class SimulatedDisk implements AutoCloseable {
     return writer.submit(op);
   }
 
+  /** Queues ops to be applied together (see {@link DiskWriter#submitAll}). */
+  void submitAll(List<DiskWriter.Op> ops) {
+    writer.submitAll(ops);
+  }
+
   /** Makes everything written so far durable; concurrent callers share one WAL sync. */
   public CompletableFuture<Void> sync() {
     return syncer.sync();
