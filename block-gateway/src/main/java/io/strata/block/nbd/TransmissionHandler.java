@@ -36,6 +36,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
   private Runnable resumeReading;
   private boolean disconnecting;
   private boolean released;
+  private boolean flushQueued;
+  private Runnable flushTask;
 
   TransmissionHandler(Export export, ExportRegistry exports, InFlightBudget budget, NbdLimits limits) {
     this.export = export;
@@ -145,15 +147,39 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
       } else if (data != null) {
         ctx.write(Replies.simple(ctx.alloc(), 0, p.handle()));
-        ctx.writeAndFlush(data);
+        ctx.write(data);
+        flushSoon(ctx);
       } else {
-        ctx.writeAndFlush(Replies.simple(ctx.alloc(), errno, p.handle()));
+        ctx.write(Replies.simple(ctx.alloc(), errno, p.handle()));
+        flushSoon(ctx);
       }
       updateReading(ctx);
       closeIfIdle(ctx);
     } catch (Throwable t) {
       LOG.error("NBD {}: cannot answer {}; closing the connection", export.name(), p.describe(), t);
       ctx.close();
+    }
+  }
+
+  /**
+   * One flush for all the replies of a burst: the flush runs after the tasks already queued on
+   * the loop, which at 16 reads in flight are the other reads completing. Flushed one by one,
+   * each 4 KiB read's reply cost a writev of its own. Off the loop (no burst to join) at once.
+   */
+  private void flushSoon(ChannelHandlerContext ctx) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.flush();
+      return;
+    }
+    if (!flushQueued) {
+      flushQueued = true;
+      if (flushTask == null) {
+        flushTask = () -> {
+          flushQueued = false;
+          ctx.flush();
+        };
+      }
+      ctx.executor().execute(flushTask);
     }
   }
 
