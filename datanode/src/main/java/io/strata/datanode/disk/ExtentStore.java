@@ -61,13 +61,6 @@ final class ExtentStore implements AutoCloseable {
   static final int PACK_ENTRY_FIXED_BYTES = 18;
   /** Values at least this large (and below {@link #MIN_VALUE_BYTES}) are packed. */
   static final int MIN_PACKED_BYTES = 4096;
-  /**
-   * Packs of at least this many bytes (sequential block writes) are written with O_DIRECT like
-   * records: through the page cache, copying them in was a third of the data loops' samples of
-   * a 1 MiB sequential NBD write. Smaller packs stay buffered, so that a small write's FLUSH
-   * syncs what the kernel already holds and recent blocks read from memory.
-   */
-  static final int DIRECT_PACK_BYTES = Integer.getInteger("strata.extent.directPackBytes", 256 << 10);
   /** One pack is at most this large; a batch with more is written as several. */
   static final int MAX_PACK_BYTES = 8 << 20;
   static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
@@ -284,8 +277,8 @@ final class ExtentStore implements AutoCloseable {
       block += roundUp(n) / BLOCK;
     }
     b.position(start);
-    FileChannel direct = channel(active, true);  // creates the segment; its O_DIRECT channel is the one sync() forces
-    FileChannel ch = size >= DIRECT_PACK_BYTES ? direct : cachedChannel(active);
+    channel(active, true);  // creates the segment; its O_DIRECT channel is the one sync() forces
+    FileChannel ch = cachedChannel(active);
     long at = tail;
     while (b.hasRemaining()) {
       ch.write(b, at + b.position() - start);
