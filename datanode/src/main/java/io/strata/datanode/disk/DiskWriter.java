@@ -63,26 +63,8 @@ final class DiskWriter implements Runnable {
   }
 
   CompletableFuture<Boolean> submit(Op op) {
-    if (!running) {
-      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
-      return op.done();
-    }
-    if (queued.incrementAndGet() > QUEUE_CAPACITY) {
-      queued.decrementAndGet();
-      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
-          "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
-      return op.done();
-    }
-    queue.offer(op);
-    if (!small(op)) {
-      LockSupport.unpark(thread);
-      return op.done();
-    }
-    EventExecutor loop = ThreadExecutorMap.currentExecutor();
-    if (loop == null) {
-      drainSmall();
-    } else if (loopDrainScheduled.compareAndSet(false, true)) {
-      loop.execute(loopDrain);
+    if (enqueue(op)) {
+      startApplying(small(op));
     }
     return op.done();
   }
@@ -94,24 +76,44 @@ final class DiskWriter implements Runnable {
   void submitAll(List<Op> ops) {
     boolean allSmall = true;
     for (Op op : ops) {
-      if (!running) {
-        op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
-      } else if (queued.incrementAndGet() > QUEUE_CAPACITY) {
-        queued.decrementAndGet();
-        op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
-            "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
-      } else {
-        queue.offer(op);
+      if (enqueue(op)) {
         allSmall &= small(op);
       }
     }
-    if (!allSmall) {
+    startApplying(allSmall);
+  }
+
+  /**
+   * After queueing: large ops wake the writer thread; small ones are applied by this thread now
+   * (off the loops) or at the end of the loop's current burst.
+   */
+  private void startApplying(boolean small) {
+    if (!small) {
       LockSupport.unpark(thread);
-    } else if (ThreadExecutorMap.currentExecutor() == null) {
+      return;
+    }
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    if (loop == null) {
       drainSmall();
     } else if (loopDrainScheduled.compareAndSet(false, true)) {
-      ThreadExecutorMap.currentExecutor().execute(loopDrain);
+      loop.execute(loopDrain);
     }
+  }
+
+  /** Queues {@code op}, or fails it (closed disk, full queue) and returns false. */
+  private boolean enqueue(Op op) {
+    if (!running) {
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_IO_ERROR, "disk " + disk.name() + " is closed"));
+      return false;
+    }
+    if (queued.incrementAndGet() > QUEUE_CAPACITY) {
+      queued.decrementAndGet();
+      op.done().completeExceptionally(new DiskException(ChunkStatus.CHUNK_UNAVAILABLE,
+          "disk " + disk.name() + " write queue full (" + QUEUE_CAPACITY + ")"));
+      return false;
+    }
+    queue.offer(op);
+    return true;
   }
 
   private boolean small(Op op) {
