@@ -207,6 +207,9 @@ final class BatchApplier {
     if (packable == null || (bytes < minPackBatchBytes && !moves)) {
       return;
     }
+    // In key order: the blocks of one extent then lie block after block, even when writes to
+    // several extents arrived interleaved, and a batch read of the extent is one run (one read).
+    packable.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
     List<ExtentStore.PackItem> items = new java.util.ArrayList<>(packable.size());
     for (DiskWriter.Op op : packable) {
       items.add(new ExtentStore.PackItem(op.key(), op.header().version(), op.header().crc32c(), op.data()));

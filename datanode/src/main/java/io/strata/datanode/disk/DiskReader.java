@@ -91,6 +91,28 @@ final class DiskReader {
     return out;
   }
 
+  /**
+   * The data of packed records whose entries lie block after block in one segment, starting
+   * at {@code first}'s: {@code bytes} in one read, faults applied as to one read.
+   */
+  ByteBuf readPackedRun(RecordHeader first, int bytes, ByteBufAllocator alloc) {
+    faults.beforeRead(name);
+    ByteBuf out;
+    try {
+      out = extents.readPackedRun(first.pointer(), bytes, alloc);
+    } catch (IOException e) {
+      throw new DiskException(ChunkStatus.CHUNK_IO_ERROR, "extent read on " + name + ": " + e.getMessage(), e);
+    }
+    try {
+      faults.transfer(bytes);
+      faults.afterRead(out.nioBuffer());
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+    return out;
+  }
+
   private ByteBuf inlineData(byte[] key, RecordHeader h, ByteBufAllocator alloc) {
     ByteBuf keyBuf = alloc.directBuffer(key.length);
     ByteBuf out = alloc.directBuffer(Math.max(1, h.length()));

@@ -370,6 +370,22 @@ final class ExtentStore implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code bytes} of packed data from {@code first} on, in one read from the page cache: the
+   * data of consecutive packed entries (a run of blocks written in one pack). The caller releases it.
+   */
+  ByteBuf readPackedRun(Pointer first, int bytes, ByteBufAllocator alloc) throws IOException {
+    ByteBuf buf = bytes >= LargeBuffers.THRESHOLD ? LargeBuffers.directBuffer(bytes) : alloc.directBuffer(bytes);
+    try {
+      readFully(cachedChannel(first.segment()), buf.nioBuffer(0, bytes), first.offset());
+      buf.writerIndex(bytes);
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
+    }
+  }
+
   /** A packed entry's data, from the page cache; its CRC is the caller's to check. */
   private ByteBuf readPacked(Pointer p, int length, ByteBufAllocator alloc) throws IOException {
     ByteBuf buf = alloc.directBuffer(Math.max(1, length));

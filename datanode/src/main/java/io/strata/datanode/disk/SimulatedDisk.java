@@ -243,6 +243,29 @@ public final class SimulatedDisk implements AutoCloseable {
     return guarded(() -> reader.readData(key, h, alloc));
   }
 
+  /**
+   * The data of packed records stored block after block in one segment (see
+   * {@link #followsInPack}), from {@code first}'s on: {@code bytes} in one read, not verified.
+   */
+  public ByteBuf readPackedRun(RecordHeader first, int bytes, ByteBufAllocator alloc) {
+    return guarded(() -> reader.readPackedRun(first, bytes, alloc));
+  }
+
+  /** Tests: packs every block-sized value, however small its batch. */
+  public void packEveryBatch() {
+    applier.packEveryBatch();
+  }
+
+  /** Whether {@code next} is a packed record whose data starts in the block after {@code prev}'s data. */
+  public static boolean followsInPack(RecordHeader prev, RecordHeader next) {
+    if (!prev.packed() || !next.packed()) {
+      return false;
+    }
+    ExtentStore.Pointer a = prev.pointer();
+    ExtentStore.Pointer b = next.pointer();
+    return a.segment() == b.segment() && (long) b.block() * ExtentStore.BLOCK == a.offset() + ExtentStore.roundUp(prev.length());
+  }
+
   public PgMeta summary(int pool, int pg) {
     faults.beforeRead(name);
     return applier.pgMeta().getOrDefault(BatchApplier.pgKey(pool, pg), PgMeta.EMPTY);

@@ -57,6 +57,10 @@ final class ReadBatches {
       return CompletableFuture.completedFuture(new Framed(ReadChunkBatchReply.newBuilder()
           .addAllReplies(java.util.Collections.nCopies(n, refused)).build(), Unpooled.EMPTY_BUFFER));
     }
+    Framed runs = reads.tryRuns(batch);
+    if (runs != null) {
+      return CompletableFuture.completedFuture(runs);
+    }
     List<CompletableFuture<ReadPath.Result>> all = new ArrayList<>(n);
     for (ReadChunkRequest r : batch.getRequestsList()) {
       all.add(reads.read(r).exceptionally(t -> ReadPath.Result.of(ReadChunkReply.newBuilder()

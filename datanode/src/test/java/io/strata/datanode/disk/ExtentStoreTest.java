@@ -239,6 +239,40 @@ class ExtentStoreTest {
     }
   }
 
+  /** Values applied in one batch lie block after block in one pack, and read back as one run. */
+  @Test
+  void oneBatchOfBlocksReadsBackAsOneRun() throws Exception {
+    try (SimulatedDisk d = openPacking()) {
+      byte[][] v = new byte[5][];
+      java.util.List<DiskWriter.Op> ops = new java.util.ArrayList<>();
+      for (int i = 0; i < v.length; i++) {
+        v[i] = value(700 + i, 4096);
+        ops.add(new DiskWriter.Op(SimulatedDiskTest.key(700 + i), 1, 2, header(1, v[i]), ByteBuffer.wrap(v[i]), false));
+      }
+      d.submitAll(ops);
+      ops.forEach(op -> op.done().join());
+      RecordHeader[] h = new RecordHeader[v.length];
+      for (int i = 0; i < v.length; i++) {
+        h[i] = d.header(SimulatedDiskTest.key(700 + i));
+        assertTrue(i == 0 || SimulatedDisk.followsInPack(h[i - 1], h[i]), "entry " + i + " follows the one before");
+      }
+      ByteBuf run = d.readPackedRun(h[0], v.length * 4096, ByteBufAllocator.DEFAULT);
+      try {
+        for (int i = 0; i < v.length; i++) {
+          byte[] got = new byte[4096];
+          run.getBytes(run.readerIndex() + i * 4096, got);
+          assertArrayEquals(v[i], got, "entry " + i);
+        }
+      } finally {
+        run.release();
+      }
+      byte[] later = value(799, 4096);
+      d.write(SimulatedDiskTest.key(799), 1, 2, header(1, later), later, false, false).join();
+      assertFalse(SimulatedDisk.followsInPack(h[v.length - 1], d.header(SimulatedDiskTest.key(799))),
+          "a later pack starts with its own header block");
+    }
+  }
+
   @Test
   void corruptionAtRestInAPackIsDetected() throws Exception {
     byte[] v = value(6, 8192);
