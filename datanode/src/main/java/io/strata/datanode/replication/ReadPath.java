@@ -126,10 +126,10 @@ final class ReadPath {
    * A batch served run by run: when every element asks, of one group, for a whole record that
    * the reader will check (packed, inline or missing), the packed records whose entries lie
    * block after block in a segment (a sequentially written range) are read with one
-   * {@code pread} per run, and each run goes into the reply as one buffer. One read per 4 KiB block was 18% of a 1 MiB NBD read's CPU
-   * and the 256-piece reply another 6% (docs/benchmarks.md, 2026-12-07). Returns null when the
-   * batch does not qualify or a read fails; its elements then take the lone-read path, with its
-   * waits, retries and repairs.
+   * {@code pread} per run, and each run goes into the reply as one buffer. One read per 4 KiB
+   * block was 18% of a 1 MiB NBD read's CPU and the 256-piece reply another 6%
+   * (docs/benchmarks.md, 2026-12-07). Returns null when the batch does not qualify or a read
+   * fails; its elements then take the lone-read path, with its waits, retries and repairs.
    */
   ReadBatches.Framed tryRuns(ReadChunkBatch batch) {
     int n = batch.getRequestsCount();
@@ -168,6 +168,7 @@ final class ReadPath {
       }
       payload = EventLoops.ALLOCATOR.compositeDirectBuffer(n + 1);
       ReadChunkBatchReply.Builder header = ReadChunkBatchReply.newBuilder();
+      int served = 0;
       for (int i = 0; i < n; ) {
         if (h[i] == null || h[i].tombstone()) {
           header.addReplies(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_NOT_FOUND).setEpoch(p.epoch()));
@@ -203,6 +204,7 @@ final class ReadPath {
             run.release();
           }
         }
+        served += j - i;
         for (int k = i; k < j; k++) {
           header.addReplies(ReadChunkReply.newBuilder().setStatus(ChunkStatus.CHUNK_OK).setCrc32C(h[k].crc32c())
               .setVersion(h[k].version()).setChunkLength(h[k].length()).setEpoch(p.epoch())
@@ -210,7 +212,7 @@ final class ReadPath {
         }
         i = j;
       }
-      reads.add(n);
+      reads.add(served);
       ReadBatches.Framed out = new ReadBatches.Framed(header.build(), payload);
       payload = null;
       return out;
