@@ -263,7 +263,12 @@ public final class SimulatedDisk implements AutoCloseable {
     }
     ExtentStore.Pointer a = prev.pointer();
     ExtentStore.Pointer b = next.pointer();
-    return a.segment() == b.segment() && (long) b.block() * ExtentStore.BLOCK == a.offset() + ExtentStore.roundUp(prev.length());
+    return a.segment() == b.segment() && (long) b.block() * ExtentStore.BLOCK == a.offset() + packedBytes(prev.length());
+  }
+
+  /** The bytes a packed value of {@code length} takes in its pack: whole 4 KiB blocks. */
+  public static int packedBytes(int length) {
+    return ExtentStore.roundUp(length);
   }
 
   public PgMeta summary(int pool, int pg) {

@@ -186,11 +186,11 @@ final class ReadPath {
           }
           payload.addComponent(true, data);
         } else {
-          int bytes = roundUp(h[i].length());
+          int bytes = SimulatedDisk.packedBytes(h[i].length());
           boolean whole = bytes == h[i].length();
           while (j < n && h[j] != null && SimulatedDisk.followsInPack(h[j - 1], h[j])) {
-            bytes += roundUp(h[j].length());
-            whole &= roundUp(h[j].length()) == h[j].length();
+            bytes += SimulatedDisk.packedBytes(h[j].length());
+            whole &= SimulatedDisk.packedBytes(h[j].length()) == h[j].length();
             j++;
           }
           ByteBuf run = disk.readPackedRun(h[i], bytes, EventLoops.ALLOCATOR);
@@ -198,7 +198,7 @@ final class ReadPath {
           if (whole) {
             payload.addComponent(true, run);  // the entries' data back to back, nothing between
           } else {
-            for (int k = i, at = 0; k < j; at += roundUp(h[k].length()), k++) {
+            for (int k = i, at = 0; k < j; at += SimulatedDisk.packedBytes(h[k].length()), k++) {
               payload.addComponent(true, run.retainedSlice(run.readerIndex() + at, h[k].length()));
             }
             run.release();
@@ -223,10 +223,6 @@ final class ReadPath {
         payload.release();
       }
     }
-  }
-
-  private static int roundUp(int n) {
-    return (n + 4095) / 4096 * 4096;
   }
 
   /**
