@@ -7,7 +7,7 @@
 # required. Ports 13000-13999 (override with BASE_PORT), below the kernel's ephemeral range
 # 32768-60999: a fixed port there can be taken by any outgoing connection (S3Proxy once failed
 # to bind 43080 that way).
-#   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 GET_PASSES=8 MAX_SECONDS=60 (WARM_LARGE, WARM_SMALL)
+#   deploy/bench/s3-bench.sh                 # THREADS=8 LARGE=32 SMALL=4000 GET_PASSES=8 MAX_SECONDS=60 ROUNDS=2 (WARM_LARGE=3xLARGE, WARM_SMALL=8xSMALL)
 # GET phases read the PUT phase's objects GET_PASSES times over (one pass of 32 x 16 MiB took 0.25 s).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -72,15 +72,22 @@ gen() {
     --target "strata=http://127.0.0.1:$BASE,$key,$secret,default" \
     --target "s3proxy=http://127.0.0.1:$((BASE + 80)),benchkey,benchsecret,when_required"
 }
-# Servers that have just started are not in their steady state (the JVMs compile their hot
-# paths over the first thousands of requests): one unmeasured pass for both first, as large as
-# the measured one (WARM_LARGE / WARM_SMALL). Strata's JVM holds three metadata peers, three
-# datanodes and the gateways: with a 1,000-request warm-up its C2 compiler thread still took 40%
-# of its CPU during the measured small-object phase (per-thread /proc counters, 2026-12-03).
+# Servers that have just started are not in their steady state: the JVMs compile their hot
+# paths while the load runs, and so does the load generator's own JVM. So one unmeasured pass
+# for both targets first, in the same JVM as the measured rounds, writing the same keys over and
+# over: WARM_LARGE (default 3 x LARGE) and WARM_SMALL (default 8 x SMALL) PUTs, and GETs as in a
+# measured round. How long the warm-up has to be (2026-12-07, 4 KiB PUTs in rounds of 4,000 on a
+# fresh `./strata up`): 13.4, 7.4, 5.2, 3.7, 3.3, 3.0, 2.7, 2.4, 1.7, 1.8 s. Strata's compiler
+# threads took 45% of its CPU over the first 25 s and 5% after 30 s; its JVM holds three metadata
+# peers, three datanodes and the gateways. Until 2026-12-07 the warm-up was one pass as large as
+# a measured one, in a JVM of its own, so both JVMs were still compiling in the measured phases.
+# ROUNDS measured rounds (default 2) reverse the order of the targets every other round; the
+# table adds them up, and stderr shows each round.
+warm=()
 if [[ ${WARM_UP:-1} == 1 ]]; then
-  echo "warm-up pass (not measured) ..." >&2
-  gen --large "${WARM_LARGE:-$LARGE}" --small "${WARM_SMALL:-$SMALL}" --max-seconds "$MAX_SECONDS" > /dev/null
+  warm=(--warm-large "${WARM_LARGE:-$((3 * LARGE))}" --warm-small "${WARM_SMALL:-$((8 * SMALL))}")
 fi
 echo "load before: $(uptime)"
-gen --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" --get-passes "$GET_PASSES"
+gen "${warm[@]}" --rounds "${ROUNDS:-2}" --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" \
+  --get-passes "$GET_PASSES"
 echo "load after:  $(uptime)"

@@ -99,7 +99,9 @@ class MetadataFailoverIT {
    * Every peer stops and starts again on its data: the log holds no commit index (see
    * RatisSettings), so each peer replays its log over a store that is already further on. The
    * replay must not move the applied index back, and the service must serve and commit again.
-   * No snapshot at stop (a killed process takes none), so the replay really happens.
+   * No snapshot at stop (a killed process takes none), so the replay really happens. The store
+   * has no WAL of its own (MetaStore) and a stop does not flush it, as in a crash: what the peers
+   * applied lives only in their logs, and the replay has to apply it again.
    */
   @Test
   void wholeServiceRestartsOnItsDataAndCommitsAgain() throws Exception {
@@ -109,11 +111,15 @@ class MetadataFailoverIT {
       for (int i = 0; i < 200; i++) {
         meta.txn(put("all-" + i, "v" + i));
       }
+      long[] appliedBeforeStop = new long[3];
       for (int i = 0; i < 3; i++) {
+        appliedBeforeStop[i] = c.metadata(i).lastAppliedIndex();
         c.killMetadata(i);
       }
       for (int i = 0; i < 3; i++) {
         c.restartMetadata(i);
+        assertTrue(c.metadata(i).storeIndexAtOpen() < appliedBeforeStop[i], "m" + i + " lost its unflushed state ("
+            + c.metadata(i).storeIndexAtOpen() + " on disk, " + appliedBeforeStop[i] + " applied before the stop)");
       }
       MiniCluster.waitFor(() -> c.metadataLeader() >= 0, Duration.ofSeconds(60), "a leader after the restart");
       meta.txn(put("after", "restart"));

@@ -108,6 +108,11 @@ public final class MetadataServer implements AutoCloseable {
     return stateMachine.installedSnapshots();
   }
 
+  /** The applied index this peer's store held on disk at its start; later entries were replayed. */
+  public long storeIndexAtOpen() {
+    return stateMachine.storeIndexAtOpen();
+  }
+
   public MetadataConfig config() {
     return config;
   }

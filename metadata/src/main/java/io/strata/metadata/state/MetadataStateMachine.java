@@ -55,6 +55,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
   private final LongAdder appliedCommands;
   private final LongAdder appliedEntries;
   private volatile MetaStore store;
+  private volatile long storeIndexAtOpen;
 
   public MetadataStateMachine(Path dbDir) {
     this.dbDir = dbDir;
@@ -72,6 +73,14 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
   public ClusterMap clusterMap() {
     return cluster.map();
+  }
+
+  /**
+   * The applied index the store held on disk when it was last opened: what survived the last stop.
+   * Entries after it were replayed from the Raft log.
+   */
+  public long storeIndexAtOpen() {
+    return storeIndexAtOpen;
   }
 
   /** This peer's own copy of a key (value without its version), no consensus involved. */
@@ -136,6 +145,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
     store = s;
     cluster.load(s);
     long[] ti = s.appliedTermIndex();
+    storeIndexAtOpen = ti[1];
     setLastAppliedTermIndex(TermIndex.valueOf(ti[0], ti[1]));
   }
 

@@ -38,6 +38,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * caller sampling the target's CPU at each report attributes background work to its phase.
  * {@code --get-passes N} (default 1) reads the objects of each GET phase N times over: 32 objects
  * of 16 MiB read once took a quarter of a second, too short a phase to mean anything.
+ * {@code --warm-large N --warm-small N} (default 0) first run every phase unmeasured with these
+ * counts, in this JVM: the servers compile their hot paths, and so does this client. A warm-up in
+ * a separate JVM left the client's own JIT work inside the measured phases, where it fell mostly
+ * on the target measured first. {@code --rounds N} (default 1) repeats the measured phases,
+ * reversing the order of the targets every other round; a row adds up all rounds.
  */
 public final class S3LoadGenerator {
   static final int LARGE_BYTES = 16 << 20;
@@ -52,6 +57,12 @@ public final class S3LoadGenerator {
 
     double opsPerSecond() {
       return ops / seconds;
+    }
+
+    Result plus(Result o) {
+      long[] l = Arrays.copyOf(latenciesMicros, latenciesMicros.length + o.latenciesMicros.length);
+      System.arraycopy(o.latenciesMicros, 0, l, latenciesMicros.length, o.latenciesMicros.length);
+      return new Result(ops + o.ops, bytes + o.bytes, seconds + o.seconds, l);
     }
 
     double percentileMillis(double p) {
@@ -72,6 +83,9 @@ public final class S3LoadGenerator {
     int maxSeconds = 60;
     int pauseSeconds = 0;
     int getPasses = 1;
+    int warmLarge = 0;
+    int warmSmall = 0;
+    int rounds = 1;
     List<Target> targets = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
@@ -81,6 +95,9 @@ public final class S3LoadGenerator {
         case "--max-seconds" -> maxSeconds = Integer.parseInt(args[i + 1]);
         case "--pause-seconds" -> pauseSeconds = Integer.parseInt(args[i + 1]);
         case "--get-passes" -> getPasses = Integer.parseInt(args[i + 1]);
+        case "--warm-large" -> warmLarge = Integer.parseInt(args[i + 1]);
+        case "--warm-small" -> warmSmall = Integer.parseInt(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--target" -> targets.add(target(args[i + 1], threads));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -97,30 +114,55 @@ public final class S3LoadGenerator {
     }
     String[] phases = {"PUT 16 MiB", "GET 16 MiB", "PUT 4 KiB", "GET 4 KiB"};
     int[] written = new int[1];  // objects the last PUT phase wrote, for the GET after it
+    // PUTs write the keys of the measured phases over and over (a warm-up longer than a measured
+    // phase too), so the warm-up exercises the same key set the measurement then overwrites.
+    int largeKeys = Math.max(1, large);
+    int smallKeys = Math.max(1, small);
     Op[] ops = {
-        (c, i) -> put(c, "large-" + i, largeBody),
+        (c, i) -> put(c, "large-" + i % largeKeys, largeBody),
         (c, i) -> get(c, "large-" + i % written[0]),
-        (c, i) -> put(c, "small-" + i, smallBody),
+        (c, i) -> put(c, "small-" + i % smallKeys, smallBody),
         (c, i) -> get(c, "small-" + i % written[0])};
-    int[] counts = {large, large, small, small};
+    if (warmLarge > 0 || warmSmall > 0) {
+      runPhases(phases, ops, new int[] {warmLarge, warmLarge, warmSmall, warmSmall}, new int[] {largeKeys, smallKeys},
+          getPasses, targets, false, written, threads, maxSeconds, 0, "warm-up");
+    }
     Result[][] results = new Result[phases.length][targets.size()];
-    for (int p = 0; p < phases.length; p++) {
-      for (int t = 0; t < targets.size(); t++) {
-        // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
-        if (p % 2 == 1) {
-          written[0] = (int) Math.max(1, Math.min(counts[p], results[p - 1][t].ops()));
+    for (int r = 0; r < rounds; r++) {
+      Result[][] round = runPhases(phases, ops, new int[] {large, large, small, small}, new int[] {largeKeys, smallKeys},
+          getPasses, targets, r % 2 == 1, written, threads, maxSeconds, pauseSeconds, "round " + (r + 1));
+      for (int p = 0; p < phases.length; p++) {
+        for (int t = 0; t < targets.size(); t++) {
+          results[p][t] = results[p][t] == null ? round[p][t] : results[p][t].plus(round[p][t]);
         }
-        int count = p % 2 == 1 ? written[0] * getPasses : counts[p];
-        results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
-        // For per-phase CPU accounting by a caller: the target's background work after a phase
-        // (compactions, GC) settles before the phase is reported and the next one starts.
-        Thread.sleep(pauseSeconds * 1000L);
-        System.err.printf(Locale.ROOT, "%-10s %-8s %6d ops %7.2f s%n", phases[p], targets.get(t).name(),
-            results[p][t].ops(), results[p][t].seconds());
       }
     }
     print(phases, targets, results, threads);
     targets.forEach(t -> t.client().close());
+  }
+
+  /** Every phase on every target (in reverse target order if asked) before the next phase starts. */
+  static Result[][] runPhases(String[] phases, Op[] ops, int[] counts, int[] keys, int getPasses, List<Target> targets,
+                              boolean reversed, int[] written, int threads, int maxSeconds, int pauseSeconds,
+                              String label) throws Exception {
+    Result[][] results = new Result[phases.length][targets.size()];
+    for (int p = 0; p < phases.length; p++) {
+      for (int k = 0; k < targets.size(); k++) {
+        int t = reversed ? targets.size() - 1 - k : k;
+        // A GET phase reads what its PUT phase wrote: objects 0..n-1 (a time-limited PUT may stop early).
+        if (p % 2 == 1) {
+          written[0] = (int) Math.max(1, Math.min(Math.min(counts[p], keys[p / 2]), results[p - 1][t].ops()));
+        }
+        int count = counts[p] == 0 ? 0 : p % 2 == 1 ? written[0] * getPasses : counts[p];
+        results[p][t] = run(targets.get(t).client(), ops[p], count, threads, maxSeconds);
+        // For per-phase CPU accounting by a caller: the target's background work after a phase
+        // (compactions, GC) settles before the phase is reported and the next one starts.
+        Thread.sleep(pauseSeconds * 1000L);
+        System.err.printf(Locale.ROOT, "%-8s %-10s %-8s %6d ops %7.2f s%n", label, phases[p], targets.get(t).name(),
+            results[p][t].ops(), results[p][t].seconds());
+      }
+    }
+    return results;
   }
 
   static Target target(String spec, int threads) {
