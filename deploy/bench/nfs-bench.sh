@@ -82,11 +82,17 @@ start_strata() {
 # during the first minute): one unmeasured pass of each workload first, for both servers.
 warm_up() {
   local prefix=$1 base=$2 q=$3
-  # As large as the measured copy (WARM_MIB): after a 64 MiB warm-up Strata's copy-in still ran
-  # 1.8 s, 1.5 s, 1.3 s ... for its next 512 MiB copies while C2 compiled (2026-12-07).
+  # WARM_COPIES copies in and out as large as the measured one (WARM_MIB): after a 64 MiB warm-up
+  # Strata's copy-in still ran 1.8 s, 1.5 s, 1.3 s ... for its next 512 MiB copies while C2
+  # compiled (2026-12-07), and after one 512 MiB copy the next ones still sped up: 512 MiB copies
+  # in at 230-370, ~400, then 450-500 MiB/s, with C2 at 40% of the JVM's samples in the fourth
+  # and fifth copies (2026-12-07 23:20). NFS-Ganesha is C: the same copies just warm its caches.
   head -c $((${WARM_MIB:-$SIZE_MIB} << 20)) "$work/in-$SIZE_MIB.bin" > "$work/warm.bin"
-  $prefix nfs-cp "$work/warm.bin" "$base/warm.bin$q" >/dev/null
-  $prefix nfs-cp "$base/warm.bin$q" "$work/warm.out" >/dev/null
+  for i in $(seq 1 "${WARM_COPIES:-3}"); do
+    $prefix nfs-cp "$work/warm.bin" "$base/warm-$i.bin$q" >/dev/null
+    $prefix nfs-cp "$base/warm-$i.bin$q" "$work/warm.out" >/dev/null
+    rm -f "$work/warm.out"
+  done
   $prefix "$work/nfs-smallfiles" "$base/warm-$RANDOM$q" "$WARM_FILES" 4096 >/dev/null
   rm -f "$work/warm.bin" "$work/warm.out"
 }

@@ -82,12 +82,14 @@ gen() {
 # peers, three datanodes and the gateways. Until 2026-12-07 the warm-up was one pass as large as
 # a measured one, in a JVM of its own, so both JVMs were still compiling in the measured phases.
 # ROUNDS measured rounds (default 2) reverse the order of the targets every other round; the
-# table adds them up, and stderr shows each round.
+# table adds them up, and stderr shows each round. SYNC_BETWEEN=1 (default) runs `sync`, untimed,
+# after every phase: S3Proxy does not sync, and the writeback of what it left dirty otherwise
+# lands in Strata's next phase on the same disk, behind Strata's own fsyncs.
 warm=()
 if [[ ${WARM_UP:-1} == 1 ]]; then
   warm=(--warm-large "${WARM_LARGE:-$((3 * LARGE))}" --warm-small "${WARM_SMALL:-$((8 * SMALL))}")
 fi
 echo "load before: $(uptime)"
-gen "${warm[@]}" --rounds "${ROUNDS:-2}" --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" \
+gen "${warm[@]}" --rounds "${ROUNDS:-2}" --sync-between "${SYNC_BETWEEN:-1}" --large "$LARGE" --small "$SMALL" --max-seconds "$MAX_SECONDS" \
   --get-passes "$GET_PASSES"
 echo "load after:  $(uptime)"

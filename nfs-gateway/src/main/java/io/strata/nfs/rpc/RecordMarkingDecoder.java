@@ -25,6 +25,12 @@ public final class RecordMarkingDecoder extends ByteToMessageDecoder {
 
   public RecordMarkingDecoder(int maxRecordBytes) {
     this.maxRecordBytes = maxRecordBytes;
+    // A fragment waits in the cumulation until it is whole. The default cumulator merges each read
+    // into one buffer and reallocates it as it grows: a 1 MiB WRITE arrived in 64 KiB reads and
+    // was copied about twice more on its way up through five reallocations (40% of the I/O
+    // thread's samples during a copy in, half of that zeroing fresh direct memory). Reads are
+    // kept as components instead; the fragment is then a slice of them, read once by the WRITE.
+    setCumulator(COMPOSITE_CUMULATOR);
   }
 
   @Override

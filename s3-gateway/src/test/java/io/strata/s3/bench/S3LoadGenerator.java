@@ -41,7 +41,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code --warm-large N --warm-small N} (default 0) first run every phase unmeasured with these
  * counts, in this JVM: the servers compile their hot paths, and so does this client. A warm-up in
  * a separate JVM left the client's own JIT work inside the measured phases, where it fell mostly
- * on the target measured first. {@code --rounds N} (default 1) repeats the measured phases,
+ * on the target measured first. {@code --sync-between 1} runs {@code sync} (untimed) after every
+ * phase, so the dirty pages a target that does not sync left behind are not written back during
+ * the next target's phase, slowing its own syncs on the same disk.
+ * {@code --rounds N} (default 1) repeats the measured phases,
  * reversing the order of the targets every other round; a row adds up all rounds.
  */
 public final class S3LoadGenerator {
@@ -86,6 +89,7 @@ public final class S3LoadGenerator {
     int warmLarge = 0;
     int warmSmall = 0;
     int rounds = 1;
+    boolean syncBetween = false;
     List<Target> targets = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
@@ -98,6 +102,7 @@ public final class S3LoadGenerator {
         case "--warm-large" -> warmLarge = Integer.parseInt(args[i + 1]);
         case "--warm-small" -> warmSmall = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--sync-between" -> syncBetween = Integer.parseInt(args[i + 1]) != 0;
         case "--target" -> targets.add(target(args[i + 1], threads));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -125,12 +130,12 @@ public final class S3LoadGenerator {
         (c, i) -> get(c, "small-" + i % written[0])};
     if (warmLarge > 0 || warmSmall > 0) {
       runPhases(phases, ops, new int[] {warmLarge, warmLarge, warmSmall, warmSmall}, new int[] {largeKeys, smallKeys},
-          getPasses, targets, false, written, threads, maxSeconds, 0, "warm-up");
+          getPasses, targets, false, written, threads, maxSeconds, 0, syncBetween, "warm-up");
     }
     Result[][] results = new Result[phases.length][targets.size()];
     for (int r = 0; r < rounds; r++) {
       Result[][] round = runPhases(phases, ops, new int[] {large, large, small, small}, new int[] {largeKeys, smallKeys},
-          getPasses, targets, r % 2 == 1, written, threads, maxSeconds, pauseSeconds, "round " + (r + 1));
+          getPasses, targets, r % 2 == 1, written, threads, maxSeconds, pauseSeconds, syncBetween, "round " + (r + 1));
       for (int p = 0; p < phases.length; p++) {
         for (int t = 0; t < targets.size(); t++) {
           results[p][t] = results[p][t] == null ? round[p][t] : results[p][t].plus(round[p][t]);
@@ -144,7 +149,7 @@ public final class S3LoadGenerator {
   /** Every phase on every target (in reverse target order if asked) before the next phase starts. */
   static Result[][] runPhases(String[] phases, Op[] ops, int[] counts, int[] keys, int getPasses, List<Target> targets,
                               boolean reversed, int[] written, int threads, int maxSeconds, int pauseSeconds,
-                              String label) throws Exception {
+                              boolean syncBetween, String label) throws Exception {
     Result[][] results = new Result[phases.length][targets.size()];
     for (int p = 0; p < phases.length; p++) {
       for (int k = 0; k < targets.size(); k++) {
@@ -158,6 +163,9 @@ public final class S3LoadGenerator {
         // For per-phase CPU accounting by a caller: the target's background work after a phase
         // (compactions, GC) settles before the phase is reported and the next one starts.
         Thread.sleep(pauseSeconds * 1000L);
+        if (syncBetween) {
+          new ProcessBuilder("sync").inheritIO().start().waitFor();
+        }
         System.err.printf(Locale.ROOT, "%-8s %-10s %-8s %6d ops %7.2f s%n", label, phases[p], targets.get(t).name(),
             results[p][t].ops(), results[p][t].seconds());
       }
