@@ -86,7 +86,9 @@ warm_up() {
   # Strata's copy-in still ran 1.8 s, 1.5 s, 1.3 s ... for its next 512 MiB copies while C2
   # compiled (2026-12-07), and after one 512 MiB copy the next ones still sped up: 512 MiB copies
   # in at 230-370, ~400, then 450-500 MiB/s, with C2 at 40% of the JVM's samples in the fourth
-  # and fifth copies (2026-12-07 23:20). NFS-Ganesha is C: the same copies just warm its caches.
+  # and fifth copies (2026-12-07). NFS-Ganesha is C, with no JIT to warm up, yet its own
+  # copy in fell from 523 to 285-303 MiB/s with three warm-up copies instead of one, for reasons
+  # not known: compare copy-in ratios across WARM_COPIES with care (docs/benchmarks.md).
   head -c $((${WARM_MIB:-$SIZE_MIB} << 20)) "$work/in-$SIZE_MIB.bin" > "$work/warm.bin"
   for i in $(seq 1 "${WARM_COPIES:-3}"); do
     $prefix nfs-cp "$work/warm.bin" "$base/warm-$i.bin$q" >/dev/null
