@@ -58,6 +58,29 @@ class RecordMarkingDecoderTest {
     assertFalse(ch.finish());
   }
 
+  /** The way a 1 MiB WRITE arrives: its fragment in socket-sized reads, the next record's start in the last one. */
+  @Test
+  void aLargeFragmentArrivingInPiecesIsOneRecord() {
+    EmbeddedChannel ch = new EmbeddedChannel(new RecordMarkingDecoder(2 << 20));
+    byte[] body = new byte[1 << 20];
+    new Random(7).nextBytes(body);
+    byte[] all = concat(fragment(body, true), fragment("next".getBytes(), true));
+    for (int off = 0; off < all.length; off += 65_000) {
+      ch.writeInbound(Unpooled.copiedBuffer(all, off, Math.min(65_000, all.length - off)));
+    }
+    ByteBuf record = ch.readInbound();
+    try {
+      byte[] got = new byte[record.readableBytes()];
+      record.readBytes(got);
+      assertEquals(ByteBuffer.wrap(body), ByteBuffer.wrap(got));
+    } finally {
+      record.release();
+    }
+    assertEquals("next", take(ch));
+    assertNull(take(ch));
+    assertFalse(ch.finish());
+  }
+
   @Test
   void anOversizedRecordFailsTheConnectionWithoutBufferingIt() {
     EmbeddedChannel ch = new EmbeddedChannel(new RecordMarkingDecoder(MAX));
