@@ -20,6 +20,7 @@ import io.strata.s3.http.RequestParser;
 import io.strata.s3.http.S3ConnectionHandler;
 import io.strata.s3.ops.S3Router;
 import io.strata.s3.ops.Services;
+import io.strata.s3.store.PendingCleanups;
 import io.strata.s3.store.GarbageCollector;
 import io.strata.s3.store.ObjectStore;
 import java.net.InetSocketAddress;
@@ -43,6 +44,8 @@ public final class S3Server implements AutoCloseable {
   private final IamStore iam;
   private final GarbageCollector gc;
   private final ThreadPoolExecutor workers;
+  private final PendingCleanups cleanups = new PendingCleanups();
+  private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(10);
   private final ConnectionLimiter limiter;
   private EventLoopGroup boss;
   private EventLoopGroup loops;
@@ -83,7 +86,7 @@ public final class S3Server implements AutoCloseable {
   public S3Server start() throws InterruptedException {
     ObjectStore store = new ObjectStore(client.metadata(), gc);
     Services services = new Services(store, client.chunks(), poolId, workers, config, new io.strata.s3.policy.AccessControl(),
-        new io.strata.s3.store.BufferBudget(S3Config.BUFFER_BUDGET_BYTES));
+        new io.strata.s3.store.BufferBudget(S3Config.BUFFER_BUDGET_BYTES), cleanups);
     GatewayServices gateway = new GatewayServices(new RequestParser(config.virtualHostSuffixes()),
         new RequestAuthenticator(iam::lookup, new SigV4Verifier(Clock.systemUTC())), new S3Router(services), workers);
     boss = EventLoops.newGroup(1, "s3-accept");
@@ -171,6 +174,9 @@ public final class S3Server implements AutoCloseable {
       loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+    // Closing the connections aborted their uploads: let those drain their chunk writes and hand
+    // the data to the GC while the workers still run. Bounded; what is left stays to the sweep.
+    cleanups.await(CLEANUP_WAIT);
     gc.close();
     workers.shutdownNow();
   }

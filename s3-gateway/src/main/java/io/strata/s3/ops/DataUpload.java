@@ -8,6 +8,7 @@ import io.strata.s3.http.Operation;
 import io.strata.s3.http.Reply;
 import io.strata.s3.store.ChunkedDataWriter;
 import io.strata.s3.store.ObjectStore;
+import io.strata.s3.store.PendingCleanups;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,7 @@ import java.util.function.BiFunction;
 final class DataUpload implements Operation {
   private final ObjectStore store;
   private final ExecutorService workers;
+  private final PendingCleanups cleanups;
   private final String dataId;
   private final long maxLength;
   private final ChunkedDataWriter writer;
@@ -37,6 +39,7 @@ final class DataUpload implements Operation {
   DataUpload(Services s, long declaredLength, BiFunction<String, BodyResult, Reply> commit) {
     this.store = s.store();
     this.workers = s.workers();
+    this.cleanups = s.cleanups();
     this.dataId = ObjectStore.newDataId();
     this.maxLength = Math.min(declaredLength, s.config().maxObjectBytes());
     this.commit = commit;
@@ -90,7 +93,7 @@ final class DataUpload implements Operation {
 
   /** Waits for in-flight chunk writes so none lands after the GC deleted its chunk. */
   private void discardAfterDrain() {
-    writer.drain().thenRunAsync(this::discard, workers);
+    cleanups.add(writer.drain().thenRunAsync(this::discard, workers));
   }
 
   private void discard() {

@@ -8,11 +8,12 @@ import io.strata.s3.policy.AccessControl;
 import io.strata.s3.store.BucketRecord;
 import io.strata.s3.store.BufferBudget;
 import io.strata.s3.store.ObjectStore;
+import io.strata.s3.store.PendingCleanups;
 import java.util.concurrent.ExecutorService;
 
 /** What operations use: metadata, chunks, the pool, the worker threads, the limits and access control. */
 public record Services(ObjectStore store, ChunkClient chunks, int poolId, ExecutorService workers, S3Config config,
-                       AccessControl access, BufferBudget budget) {
+                       AccessControl access, BufferBudget budget, PendingCleanups cleanups) {
 
   /** The request's bucket, if it exists and {@code who} may do {@code action} on it (and its key). */
   BucketRecord authorize(S3Request r, Authenticated who, String action) {

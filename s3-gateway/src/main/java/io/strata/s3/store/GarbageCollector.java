@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class GarbageCollector implements AutoCloseable {
   public static final long INTENT_EXPIRY_MILLIS = 24 * 3600_000L;
   public static final long SWEEP_INTERVAL_MILLIS = 60_000;
+  private static final long CLOSE_WAIT_SECONDS = 10;
   /** Multipart uploads neither completed nor aborted this long are aborted (S3's lifecycle rule, always on). */
   public static final long ABANDONED_UPLOAD_EXPIRY_MILLIS = 7 * 24 * 3600_000L;
   /** Leftover part records are collected only when older than this, so no commit in flight is raced. */
@@ -154,7 +155,18 @@ public final class GarbageCollector implements AutoCloseable {
   }
 
   @Override
+  /**
+   * Stops the periodic sweep and lets collections already handed over ({@link #collectSoon}, as
+   * by the clean-up of an aborted upload) finish, for a bounded time: one cut short stays in
+   * place for the next sweep, of this gateway or another.
+   */
   public void close() {
+    executor.shutdown();
+    try {
+      executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     executor.shutdownNow();
   }
 }
