@@ -20,11 +20,12 @@ import io.strata.s3.http.RequestParser;
 import io.strata.s3.http.S3ConnectionHandler;
 import io.strata.s3.ops.S3Router;
 import io.strata.s3.ops.Services;
-import io.strata.s3.store.PendingCleanups;
 import io.strata.s3.store.GarbageCollector;
 import io.strata.s3.store.ObjectStore;
+import io.strata.s3.store.PendingCleanups;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * turns auto-read off while a request is busy); blocking metadata work runs on a bounded worker pool.
  */
 public final class S3Server implements AutoCloseable {
+  private static final Duration CLEANUP_WAIT = Duration.ofSeconds(10);
   private final StrataClient client;
   private final int poolId;
   private final String host;
@@ -44,8 +46,8 @@ public final class S3Server implements AutoCloseable {
   private final IamStore iam;
   private final GarbageCollector gc;
   private final ThreadPoolExecutor workers;
+  /** Aborted uploads' clean-ups, awaited (up to {@link #CLEANUP_WAIT}) when the gateway stops. */
   private final PendingCleanups cleanups = new PendingCleanups();
-  private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(10);
   private final ConnectionLimiter limiter;
   private EventLoopGroup boss;
   private EventLoopGroup loops;

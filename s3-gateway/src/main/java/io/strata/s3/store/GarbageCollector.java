@@ -154,12 +154,12 @@ public final class GarbageCollector implements AutoCloseable {
     }
   }
 
-  @Override
   /**
    * Stops the periodic sweep and lets collections already handed over ({@link #collectSoon}, as
    * by the clean-up of an aborted upload) finish, for a bounded time: one cut short stays in
    * place for the next sweep, of this gateway or another.
    */
+  @Override
   public void close() {
     executor.shutdown();
     try {

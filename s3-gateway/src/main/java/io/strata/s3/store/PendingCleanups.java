@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The clean-ups of aborted uploads still running (drain the chunk writes in flight, then hand
  * the data to the GC), so a stopping gateway can wait for them before it stops its workers.
- * Without the wait the intent was left for the 24 h sweep, and a sweep forced sooner could delete
- * a chunk that a write still in flight then wrote again.
+ * Without the wait a clean-up could be cut off halfway, and the upload's chunks stayed until a
+ * later sweep found its intent or garbage record.
  */
 public final class PendingCleanups {
   private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
@@ -22,18 +22,14 @@ public final class PendingCleanups {
     cleanup.whenComplete((v, t) -> running.remove(cleanup));
   }
 
-  /** Waits up to {@code limit} for the clean-ups running now; returns whether all finished. */
-  public boolean await(Duration limit) {
+  /** Waits up to {@code limit} for the clean-ups running now; what does not finish is left to the sweep. */
+  public void await(Duration limit) {
     try {
       CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (ExecutionException e) {
-      return true;  // a failed clean-up leaves its intent to the sweep, as before
-    } catch (TimeoutException e) {
-      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      // a failed or slow clean-up leaves its intent or garbage record to the sweep
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
     }
   }
 }
