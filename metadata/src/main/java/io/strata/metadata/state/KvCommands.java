@@ -67,9 +67,11 @@ final class KvCommands {
       if (w.getDelete()) {
         ctx.batch().delete(MetaStore.Cf.KV, key);
       } else {
-        byte[] value = w.getValue().toByteArray();
-        ctx.batch().put(MetaStore.Cf.KV, key,
-            ByteBuffer.allocate(8 + value.length).putLong(ctx.index()).put(value).array());
+        // The stored form is the version (the applying index) then the value: one copy of it.
+        byte[] stored = new byte[Long.BYTES + w.getValue().size()];
+        ByteBuffer.wrap(stored).putLong(ctx.index());
+        w.getValue().copyTo(stored, Long.BYTES);
+        ctx.batch().put(MetaStore.Cf.KV, key, stored);
       }
     }
     fences.applyFences(ctx, t.getFencesList());

@@ -1,6 +1,5 @@
 package io.strata.metadata.state;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.common.Metrics;
 import io.strata.metadata.store.Batch;
 import io.strata.metadata.store.MetaStore;
@@ -151,7 +150,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-    MetaRequest req = MetaRequest.parseFrom(request.getMessage().getContent().asReadOnlyByteBuffer());
+    MetaRequest req = MetaRequest.parseFrom(LogBytes.input(request.getMessage().getContent()));
     if (req.getCommandsCount() == 0 || req.getCommandsCount() > MAX_COMMANDS_PER_ENTRY) {
       throw new IOException("a request carries 1.." + MAX_COMMANDS_PER_ENTRY + " commands, not "
           + req.getCommandsCount());
@@ -213,8 +212,8 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
   private static MetaLogEntry parse(ByteString data) {
     try {
-      return MetaLogEntry.parseFrom(data.asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
+      return MetaLogEntry.parseFrom(LogBytes.input(data));
+    } catch (IOException e) {  // unparsable: from memory, nothing else can fail
       return null;
     }
   }
