@@ -91,17 +91,22 @@ final class ExtentCompactor {
   private void scan(int segment, Moves moves, boolean[] complete) throws IOException {
     DeadBlocks dead = applier.dead();
     boolean fresh = dead.fresh(segment);
-    extents.scan(segment, (r, data) -> {
-      if (dead.dead(r.at()) || !fresh && !indexed(r)) {
-        return;  // dead: overwritten, deleted or never committed
+    extents.scan(segment, new ExtentStore.ScanConsumer() {
+      @Override
+      public boolean wants(ExtentStore.Scanned r) {
+        return !dead.dead(r.at()) && (fresh || indexed(r));  // else overwritten, deleted or never committed
       }
-      if (Checksums.crc32c(data.nioBuffer()) != r.crc32c()) {
-        if (indexed(r)) {  // a dead record that does not read intact does not matter
-          complete[0] = false;
+
+      @Override
+      public void accept(ExtentStore.Scanned r, ByteBuf data) throws IOException {
+        if (Checksums.crc32c(data.nioBuffer()) != r.crc32c()) {
+          if (indexed(r)) {  // a dead record that does not read intact does not matter
+            complete[0] = false;
+          }
+          return;
         }
-        return;
+        moves.add(r, new RecordHeader(r.version(), r.crc32c(), r.length(), false), data.retainedSlice());
       }
-      moves.add(r, new RecordHeader(r.version(), r.crc32c(), r.length(), false), data.retainedSlice());
     });
   }
 

@@ -115,6 +115,8 @@ final class ExtentStore implements AutoCloseable {
   /** Enough for a 4 MiB chunk's record; a larger record grows it. */
   private static final int APPEND_BUFFER_BYTES = (4 << 20) + (64 << 10);
   private ByteBuf appendBuffer;
+  /** Bytes the compaction scans read from the device. */
+  private final java.util.concurrent.atomic.LongAdder scanReadBytes = new java.util.concurrent.atomic.LongAdder();
 
   ExtentStore(Path dir, long segmentBytes) throws IOException {
     this.dir = dir;
@@ -429,6 +431,12 @@ final class ExtentStore implements AutoCloseable {
   /** What a segment scan hands over for each record: where it is and its data. */
   interface ScanConsumer {
     /**
+     * Whether the scan should read this record's data and hand it to {@link #accept}: a record
+     * the consumer knows to be dead is passed over unread.
+     */
+    boolean wants(Scanned record) throws IOException;
+
+    /**
      * {@code data} is a slice of the scan's read window, valid during this call only: retain it
      * to keep it. Its CRC is not checked here.
      */
@@ -439,16 +447,19 @@ final class ExtentStore implements AutoCloseable {
   static final int SCAN_WINDOW_BYTES = 4 << 20;
 
   /**
-   * Streams the records of a segment in order, each with its data (for compaction); stops at the
-   * first block that is not one. The segment is read sequentially in {@link #SCAN_WINDOW_BYTES}
-   * windows: reading each pack header on its own (two 4 KiB O_DIRECT reads per pack) and then
-   * each live record again made compaction the largest consumer of CPU under sustained random
-   * writes (docs/benchmarks.md, 2026-12-07 19:00).
+   * Streams the records of a segment in order, each the consumer wants with its data (for
+   * compaction); stops at the first block that is not one. The segment is read sequentially in
+   * {@link #SCAN_WINDOW_BYTES} windows: reading each pack header on its own (two 4 KiB O_DIRECT
+   * reads per pack) and then each live record again made compaction the largest consumer of CPU
+   * under sustained random writes (docs/benchmarks.md, 2026-12-07 19:00). A large record's header
+   * is read alone first, and its data only if the consumer wants it: a segment of overwritten 4 MiB
+   * chunks is reclaimed by reading one block per chunk, not the whole segment (twice, as before:
+   * the header's window and then the record's).
    */
   void scan(int segment, ScanConsumer each) throws IOException {
-    try (ScanWindow w = new ScanWindow(channel(segment, false))) {
+    try (ScanWindow w = new ScanWindow(channel(segment, false), scanReadBytes)) {
       for (long at = 0; at + BLOCK <= w.size; ) {
-        ByteBuf first = w.bytes(at, BLOCK);
+        ByteBuf first = w.probe(at);
         int magic = first.getInt(first.readerIndex());
         long next = magic == PACK_MAGIC ? scanPack(w, segment, at, first.getInt(first.readerIndex() + 8), each)
             : magic == MAGIC ? scanRecord(w, segment, at, each) : -1;
@@ -476,9 +487,11 @@ final class ExtentStore implements AutoCloseable {
     }
     byte[] key = new byte[keyLen];
     b.position(start + HEADER_BYTES).get(key);
-    ByteBuf record = w.bytes(at, recordBytes(keyLen, length));
-    each.accept(new Scanned(new Pointer(segment, (int) (at / BLOCK)), key, version, length, crc),
-        record.slice(record.readerIndex() + HEADER_BYTES + keyLen, length));
+    Scanned r = new Scanned(new Pointer(segment, (int) (at / BLOCK)), key, version, length, crc);
+    if (each.wants(r)) {
+      ByteBuf record = w.bytes(at, recordBytes(keyLen, length));
+      each.accept(r, record.slice(record.readerIndex() + HEADER_BYTES + keyLen, length));
+    }
     return at + recordBytes(keyLen, length);
   }
 
@@ -520,9 +533,17 @@ final class ExtentStore implements AutoCloseable {
     if (Checksums.crc32c(b.duplicate().flip().position(start + PACK_FIXED_BYTES)) != crc || block * BLOCK > w.size) {
       return -1;
     }
-    ByteBuf pack = w.bytes(at, (int) (block * BLOCK - at));  // the whole pack in one window
+    List<Scanned> wanted = new ArrayList<>(entries.size());
     for (Scanned e : entries) {
-      each.accept(e, pack.slice((int) (pack.readerIndex() + e.at().offset() - at), e.length()));
+      if (each.wants(e)) {
+        wanted.add(e);
+      }
+    }
+    if (!wanted.isEmpty()) {
+      ByteBuf pack = w.bytes(at, (int) (block * BLOCK - at));  // the whole pack in one window
+      for (Scanned e : wanted) {
+        each.accept(e, pack.slice((int) (pack.readerIndex() + e.at().offset() - at), e.length()));
+      }
     }
     return block * BLOCK;
   }
@@ -534,28 +555,43 @@ final class ExtentStore implements AutoCloseable {
   private static final class ScanWindow implements AutoCloseable {
     final FileChannel ch;
     final long size;
+    private final java.util.concurrent.atomic.LongAdder readBytes;
     private ByteBuf buf;
     private long from;
     private int length;
 
-    ScanWindow(FileChannel ch) throws IOException {
+    ScanWindow(FileChannel ch, java.util.concurrent.atomic.LongAdder readBytes) throws IOException {
       this.ch = ch;
+      this.readBytes = readBytes;
       this.size = ch.size() / BLOCK * BLOCK;
     }
 
     /** {@code n} bytes at block-aligned {@code at} (within the segment), not retained. */
     ByteBuf bytes(long at, int n) throws IOException {
+      return bytes(at, n, SCAN_WINDOW_BYTES);
+    }
+
+    /**
+     * The block at {@code at}, read alone if the window does not hold it: the next record may be a
+     * large one the consumer does not want, and a window would read its data for nothing.
+     */
+    ByteBuf probe(long at) throws IOException {
+      return bytes(at, BLOCK, BLOCK);
+    }
+
+    private ByteBuf bytes(long at, int n, int windowBytes) throws IOException {
       if (buf == null || at < from || at + n > from + length) {
-        fill(at, n);
+        fill(at, n, windowBytes);
       }
       return buf.slice((int) (at - from), n);
     }
 
-    private void fill(long at, int n) throws IOException {
-      int want = (int) Math.min(Math.max(SCAN_WINDOW_BYTES, roundUp(n)), size - at);
+    private void fill(long at, int n, int windowBytes) throws IOException {
+      int want = (int) Math.min(Math.max(windowBytes, roundUp(n)), size - at);
       ByteBuf next = LargeBuffers.directBuffer(want + BLOCK);
       try {
         readFully(ch, aligned(next, want), at);
+        readBytes.add(want);
         close();
         buf = next.slice(alignedOffset(next), want);
         from = at;
@@ -573,6 +609,10 @@ final class ExtentStore implements AutoCloseable {
         buf = null;
       }
     }
+  }
+
+  long scanReadBytes() {
+    return scanReadBytes.sum();
   }
 
   /** fdatasync of every segment written since the last call (before the WAL sync that points at them). */

@@ -323,6 +323,11 @@ public final class SimulatedDisk implements AutoCloseable {
     return extents.segments().size();
   }
 
+  /** Bytes compaction has read from this disk's extent segments. */
+  long extentScanReadBytes() {
+    return extents.scanReadBytes();
+  }
+
   @Override
   public void close() {
     Threads.shutdown(compaction, 10);

@@ -102,6 +102,32 @@ class ExtentStoreTest {
     }
   }
 
+  /**
+   * A segment of overwritten large records is reclaimed by reading their headers alone: its data
+   * is not read at all (it used to be read in full, twice).
+   */
+  @Test
+  void deadLargeRecordsAreNotReadWhenTheirSegmentIsReclaimed() throws Exception {
+    try (SimulatedDisk d = new SimulatedDisk("x", 0, dir, 1L << 30, new DiskFaults(1), 4L << 20)) {
+      byte[][] last = new byte[3][];
+      for (int v = 1; v <= 2; v++) {  // three 1 MiB records per 4 MiB segment: the first segment dies whole
+        for (int k = 0; k < last.length; k++) {
+          last[k] = value(v * 10 + k, 1 << 20);
+          d.write(SimulatedDiskTest.key(40 + k), 1, 2, header(v, last[k]), last[k], false, false).join();
+        }
+      }
+      byte[] tail = value(77, 1 << 20);  // seals the second segment
+      d.write(SimulatedDiskTest.key(49), 1, 2, header(1, tail), tail, false, false).join();
+      assertEquals(3, d.extentSegments());
+      assertEquals(1, d.compactExtents(), "the dead segment goes, the live one stays");
+      assertTrue(d.extentScanReadBytes() <= 3 * 4096, "read " + d.extentScanReadBytes() + " bytes: one block per dead record");
+      for (int k = 0; k < last.length; k++) {
+        assertArrayEquals(last[k], readData(d, SimulatedDiskTest.key(40 + k)));
+      }
+      assertArrayEquals(tail, readData(d, SimulatedDiskTest.key(49)));
+    }
+  }
+
   @Test
   void corruptionAtRestInAnExtentIsDetected() throws Exception {
     byte[] big = value(5, 128 * 1024);
