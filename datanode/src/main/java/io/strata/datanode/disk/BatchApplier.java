@@ -276,7 +276,7 @@ final class BatchApplier {
         wb.delete(store.dataCf, op.key());
       }
     } else if (op.data().remaining() >= ExtentStore.MIN_VALUE_BYTES) {
-      h = h.at(extents.append(op.key(), v, h.crc32c(), op.data(), op.cache(), EventLoops.ALLOCATOR));
+      h = h.at(extents.append(op.key(), v, h.crc32c(), op.data(), EventLoops.ALLOCATOR));
       extentBytes.add(op.data().remaining());
       if (old != null && !old.external()) {
         wb.delete(store.dataCf, op.key());
@@ -303,7 +303,7 @@ final class BatchApplier {
     }
     ExtentStore.Pointer packedAt = c.packed.get(op);
     RecordHeader h = old.at(packedAt != null ? packedAt
-        : extents.append(op.key(), old.version(), old.crc32c(), op.data(), false, EventLoops.ALLOCATOR));
+        : extents.append(op.key(), old.version(), old.crc32c(), op.data(), EventLoops.ALLOCATOR));
     wb.put(store.indexCf, op.key(), h.encode());
     c.moveLive(old, h, op.key());
     c.pending.put(ByteBuffer.wrap(op.key()), h);

@@ -34,16 +34,11 @@ final class DiskWriter implements Runnable {
   /**
    * A write, tombstone, repair, extent relocation ({@code relocateFrom} = the pointer it must
    * still have) or barrier (key null) of one record; {@code done} says whether it applied.
-   * {@code cache}: a large value is written through the page cache, as it will be read soon.
    */
   record Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion,
-            long relocateFrom, CompletableFuture<Boolean> done, boolean cache) {
+            long relocateFrom, CompletableFuture<Boolean> done) {
     Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion) {
-      this(key, pool, pg, header, data, replaceSameVersion, false);
-    }
-
-    Op(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data, boolean replaceSameVersion, boolean cache) {
-      this(key, pool, pg, header, data, replaceSameVersion, ExtentStore.Pointer.NONE, new CompletableFuture<>(), cache);
+      this(key, pool, pg, header, data, replaceSameVersion, ExtentStore.Pointer.NONE, new CompletableFuture<>());
     }
 
     int bytes() {

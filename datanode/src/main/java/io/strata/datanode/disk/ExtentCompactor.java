@@ -129,7 +129,7 @@ final class ExtentCompactor {
 
     void add(ExtentStore.Scanned r, RecordHeader h, ByteBuf data) throws IOException {
       DiskWriter.Op op = new DiskWriter.Op(r.key(), 0, 0, h, data.nioBuffer(), false, r.at().encode(),
-          new CompletableFuture<>(), false);
+          new CompletableFuture<>());
       op.done().whenComplete((x, t) -> data.release());
       batch.add(op);
       pending.add(op.done());

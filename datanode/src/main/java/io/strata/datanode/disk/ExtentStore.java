@@ -22,12 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * Large chunk values of one disk, outside RocksDB: append-only segment files written with
- * O_DIRECT, so a 4 MiB chunk costs one DMA write instead of two page-cache copies (WAL, then
- * blob file), except on a group's primary, which serves the reads: it writes through the page
- * cache, so an object read soon after its upload is read from memory, not the device (the
- * replicas would only fill memory with copies nobody reads). Records are read through the page
- * cache ({@link #CACHED_RECORD_READS}). RocksDB keeps only the pointer (in the record header). Each record is self-describing, for compaction and for inspection:
+ * Large chunk values of one disk, outside RocksDB: append-only segment files written and read
+ * with O_DIRECT, so a 4 MiB chunk costs one DMA write instead of two page-cache copies (WAL, then
+ * blob file); they are read through the page cache ({@link #CACHED_RECORD_READS}). RocksDB keeps only the pointer (in the
+ * record header). Each record is self-describing, for compaction and for inspection:
  *
  * <pre>u32 magic | u64 version | u32 dataLength | u32 dataCrc32c | u16 keyLength | u16 0 |
  * u32 crc32c of the preceding 24 bytes | u32 0 | key | data | zero padding to 4 KiB</pre>
@@ -50,7 +48,7 @@ import java.util.stream.Stream;
  * (docs/benchmarks.md, 2026-12-07).
  *
  * Appends happen under the disk writer's apply lock only; reads from any thread. Packed data is
- * written and read through a buffered channel, records written through either; both only ever
+ * written and read through a buffered channel, records written through an O_DIRECT one; both only ever
  * touch whole 4 KiB blocks of an append-only file, so no page is written both ways. Falls back
  * to buffered I/O where the file system refuses O_DIRECT.
  */
@@ -304,12 +302,8 @@ final class ExtentStore implements AutoCloseable {
     }
   }
 
-  /**
-   * Appends one record (apply lock held); returns where it went. {@code cache}: written through
-   * the page cache instead of with O_DIRECT, so the reads that follow come from memory.
-   */
-  Pointer append(byte[] key, long version, int crc32c, ByteBuffer data, boolean cache, ByteBufAllocator alloc)
-      throws IOException {
+  /** Appends one record (apply lock held); returns where it went. */
+  Pointer append(byte[] key, long version, int crc32c, ByteBuffer data, ByteBufAllocator alloc) throws IOException {
     int size = recordBytes(key.length, data.remaining());
     if (tail > 0 && tail + size > segmentBytes) {
       active++;
@@ -325,10 +319,7 @@ final class ExtentStore implements AutoCloseable {
         b.put((byte) 0);
       }
       b.flip();
-      FileChannel ch = channel(active, true);  // creates the segment; its O_DIRECT channel is the one sync() forces
-      if (cache) {
-        ch = cachedChannel(active);
-      }
+      FileChannel ch = channel(active, true);
       long at = tail;
       while (b.hasRemaining()) {
         ch.write(b, at + b.position());

@@ -149,14 +149,6 @@ public final class SimulatedDisk implements AutoCloseable {
     return submit(new DiskWriter.Op(key, pool, pg, header, data, repair));
   }
 
-  /**
-   * {@link #write(byte[], int, int, RecordHeader, ByteBuffer, boolean)} of a value that will be
-   * read soon (a group primary's copy): a large one goes through the page cache.
-   */
-  public CompletableFuture<Boolean> writeCached(byte[] key, int pool, int pg, RecordHeader header, ByteBuffer data) {
-    return submit(new DiskWriter.Op(key, pool, pg, header, data, false, true));
-  }
-
   /** {@link #write(byte[], int, int, RecordHeader, ByteBuffer, boolean)}, then a {@link #sync()} if asked. */
   public CompletableFuture<Boolean> write(byte[] key, int pool, int pg, RecordHeader header, byte[] data,
                                           boolean sync, boolean repair) {

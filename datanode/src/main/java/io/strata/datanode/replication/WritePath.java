@@ -144,9 +144,8 @@ final class WritePath {
     long version = p.pg().nextVersion();
     int length = req.getDelete() ? 0 : payload.readableBytes();
     RecordHeader h = new RecordHeader(version, req.getDelete() ? 0 : req.getCrc32C(), length, req.getDelete());
-    // The primary serves the reads: its copy goes through the page cache.
-    CompletableFuture<ChunkStatus> local = disk.writeCached(ChunkKeys.encode(id), id.getPool(), id.getPg(), h,
-            payload.nioBuffer())
+    CompletableFuture<ChunkStatus> local = disk.write(ChunkKeys.encode(id), id.getPool(), id.getPg(), h,
+            payload.nioBuffer(), false)
         .thenCompose(applied -> req.getSync() ? disk.sync() : CompletableFuture.completedFuture(null))
         .handle((v, t) -> t == null ? ChunkStatus.CHUNK_OK : statusOf(t));
     int replicas = p.acting().size() - 1;
