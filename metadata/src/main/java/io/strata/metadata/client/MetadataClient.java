@@ -59,9 +59,10 @@ public final class MetadataClient implements AutoCloseable {
    * One command entry in flight: every command that arrives meanwhile leaves in the next entry.
    * At 8 in flight (MetaLoad, 2026-12-08) that gave 3,983–4,411 commits/s against 2,765–3,036
    * with 2 entries in flight, at 390–440 CPU-µs per commit against 565–630; one in flight costs
-   * nothing at queue depth 1 (docs/benchmarks.md).
+   * nothing at queue depth 1 (docs/benchmarks.md). {@code -Dstrata.meta.batchInFlight=N}: for
+   * experiments.
    */
-  static final int BATCH_IN_FLIGHT = 1;
+  static final int BATCH_IN_FLIGHT = Integer.getInteger("strata.meta.batchInFlight", 1);
   /** Reads are answered by the leader alone (a lease): two in flight keep its loop busy. */
   static final int GET_BATCH_IN_FLIGHT = 2;
   static final int BATCH_COMMANDS = 512;
