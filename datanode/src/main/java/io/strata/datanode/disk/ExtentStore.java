@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -116,7 +117,7 @@ final class ExtentStore implements AutoCloseable {
   private static final int APPEND_BUFFER_BYTES = (4 << 20) + (64 << 10);
   private ByteBuf appendBuffer;
   /** Bytes the compaction scans read from the device. */
-  private final java.util.concurrent.atomic.LongAdder scanReadBytes = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder scanReadBytes = new LongAdder();
 
   ExtentStore(Path dir, long segmentBytes) throws IOException {
     this.dir = dir;
@@ -555,12 +556,12 @@ final class ExtentStore implements AutoCloseable {
   private static final class ScanWindow implements AutoCloseable {
     final FileChannel ch;
     final long size;
-    private final java.util.concurrent.atomic.LongAdder readBytes;
+    private final LongAdder readBytes;
     private ByteBuf buf;
     private long from;
     private int length;
 
-    ScanWindow(FileChannel ch, java.util.concurrent.atomic.LongAdder readBytes) throws IOException {
+    ScanWindow(FileChannel ch, LongAdder readBytes) throws IOException {
       this.ch = ch;
       this.readBytes = readBytes;
       this.size = ch.size() / BLOCK * BLOCK;

@@ -10,8 +10,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteOutput;
  * parsing it through a read-only {@link ByteBuffer} made protobuf copy the whole entry first and
  * then every bytes field again (an object's inline data was copied twice per peer before it reached
  * RocksDB, which copies it once more). Here the parser reads the backing array in place and the
- * bytes fields alias it: safe because Ratis' byte strings are immutable and the parsed message
- * lives no longer than the apply that reads it.
+ * bytes fields alias it: safe because Ratis' byte strings are immutable, and apply copies what it
+ * keeps (a stored value goes into the RocksDB batch as a copy).
  */
 final class LogBytes {
   private LogBytes() {}
@@ -26,7 +26,7 @@ final class LogBytes {
     }
     CodedInputStream in = b.pieces == 1
         ? UnsafeByteOperations.unsafeWrap(b.array, b.offset, b.length).newCodedInput()
-        : CodedInputStream.newInstance(data.toByteArray());  // a rope: one copy, as before
+        : CodedInputStream.newInstance(data.toByteArray());  // a rope (or empty): parsed from one copy
     in.enableAliasing(true);
     return in;
   }
