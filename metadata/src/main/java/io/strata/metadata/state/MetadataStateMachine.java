@@ -150,7 +150,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-    MetaRequest req = MetaRequest.parseFrom(LogBytes.input(request.getMessage().getContent()));
+    MetaRequest req = MetaRequest.parseFrom(RatisBytes.input(request.getMessage().getContent()));
     if (req.getCommandsCount() == 0 || req.getCommandsCount() > MAX_COMMANDS_PER_ENTRY) {
       throw new IOException("a request carries 1.." + MAX_COMMANDS_PER_ENTRY + " commands, not "
           + req.getCommandsCount());
@@ -212,7 +212,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
   private static MetaLogEntry parse(ByteString data) {
     try {
-      return MetaLogEntry.parseFrom(LogBytes.input(data));
+      return MetaLogEntry.parseFrom(RatisBytes.input(data));
     } catch (IOException e) {  // unparsable: from memory, nothing else can fail
       return null;
     }

@@ -1,7 +1,6 @@
 package io.strata.metadata.state;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.metadata.store.MetaStore;
 import io.strata.proto.ClusterMap;
 import io.strata.proto.KvEntry;
@@ -31,8 +30,8 @@ final class QueryHandler {
   MetaQueryReply handle(org.apache.ratis.thirdparty.com.google.protobuf.ByteString content) {
     MetaQuery q;
     try {
-      q = MetaQuery.parseFrom(content.asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
+      q = MetaQuery.parseFrom(RatisBytes.input(content));
+    } catch (java.io.IOException e) {
       return error(MetaStatus.META_INVALID_ARGUMENT, "unparsable query: " + e.getMessage());
     }
     MetaStore s = store.get();

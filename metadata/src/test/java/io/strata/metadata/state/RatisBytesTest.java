@@ -10,7 +10,7 @@ import io.strata.proto.MetaLogEntry;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class LogBytesTest {
+class RatisBytesTest {
   private static MetaLogEntry entry() {
     byte[] value = new byte[5000];
     new Random(7).nextBytes(value);
@@ -27,9 +27,9 @@ class LogBytesTest {
     byte[] framed = new byte[encoded.length + 20];
     System.arraycopy(encoded, 0, framed, 10, encoded.length);
     var data = org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(framed, 10, encoded.length);
-    assertEquals(entry(), MetaLogEntry.parseFrom(LogBytes.input(data)));
+    assertEquals(entry(), MetaLogEntry.parseFrom(RatisBytes.input(data)));
     var slice = org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(framed, 10, encoded.length);
-    assertEquals(entry(), MetaLogEntry.parseFrom(LogBytes.input(slice)));
+    assertEquals(entry(), MetaLogEntry.parseFrom(RatisBytes.input(slice)));
   }
 
   /** A byte string of several pieces is parsed from a copy. */
@@ -38,12 +38,12 @@ class LogBytesTest {
     byte[] encoded = entry().toByteArray();
     var rope = org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(encoded, 0, 3000)
         .concat(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(encoded, 3000, encoded.length - 3000));
-    assertEquals(entry(), MetaLogEntry.parseFrom(LogBytes.input(rope)));
+    assertEquals(entry(), MetaLogEntry.parseFrom(RatisBytes.input(rope)));
   }
 
   @Test
   void parsesAnEmptyEntry() throws Exception {
     assertEquals(MetaLogEntry.getDefaultInstance(),
-        MetaLogEntry.parseFrom(LogBytes.input(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.EMPTY)));
+        MetaLogEntry.parseFrom(RatisBytes.input(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.EMPTY)));
   }
 }
